@@ -1,0 +1,7 @@
+"""Shared test fixtures: each fixture module is owned by one area of the code."""
+
+pytest_plugins = [
+    "tests.fixtures.keyring",
+    "tests.fixtures.db",
+    "tests.fixtures.sim",
+]

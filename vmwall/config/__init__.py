@@ -1,0 +1,1 @@
+"""vmwall.config"""
