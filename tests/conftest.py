@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.keyring",
     "tests.fixtures.db",
     "tests.fixtures.sim",
+    "tests.fixtures.onvif_sim",
 ]

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The demo: a simulated camera farm registered in the catalogue, and the operator console on it.
+# Headless machines get a virtual display (Xvfb); machines without a keyring get a session keyring.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VMWALL=.venv/bin/vmwall
+CAMERAS="${VMWALL_DEMO_CAMERAS:-16}"
+
+# 1. An OS keyring: camera passwords live there and nowhere else.
+if ! .venv/bin/python -c "from vmwall.credentials import check_keyring; check_keyring()" 2>/dev/null; then
+  if [ -z "${VMWALL_DEMO_KEYRING:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    echo "==> no keyring in this session: starting a D-Bus session with gnome-keyring"
+    export VMWALL_DEMO_KEYRING=1
+    exec dbus-run-session -- bash -c '
+      printf "%s" "${VMWALL_KEYRING_PASSPHRASE:-}" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null
+      exec bash scripts/demo.sh'
+  fi
+  .venv/bin/python -c "from vmwall.credentials import check_keyring; check_keyring()"
+fi
+
+# 2. A display.
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  export DISPLAY=":${VMWALL_DEMO_DISPLAY:-77}"
+  echo "==> no display: starting Xvfb on $DISPLAY (1920x1080)"
+  Xvfb "$DISPLAY" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+  XVFB_PID=$!
+  trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
+  sleep 1
+fi
+
+# 3. The simulated farm, registered as commune "Simulation" (cameras 1..N).
+echo "==> starting the simulated camera farm ($CAMERAS cameras)"
+"$VMWALL" sim --cameras "$CAMERAS" --register &
+SIM_PID=$!
+trap 'kill $SIM_PID 2>/dev/null || true; wait $SIM_PID 2>/dev/null || true; kill ${XVFB_PID:-} 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  "$VMWALL" cameras list --json 2>/dev/null | grep -q '"Simulation"' && break
+  kill -0 $SIM_PID 2>/dev/null || { echo "the camera farm stopped; see its messages above" >&2; exit 1; }
+  sleep 0.3
+done
+
+# 4. The console.
+echo "==> starting the console"
+"$VMWALL" console "$@"

@@ -1,0 +1,195 @@
+"""The simulated farm over real RTSP (GStreamer server, FFmpeg client) and real ONVIF SOAP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.fixtures.sim import decode_frames, require_tools, rtsp_url
+from vmwall.sim.stamp import decode_stamp
+
+pytestmark = pytest.mark.cpu
+
+
+def _spec(farm: Any, number: int) -> Any:
+    return next(s for s in farm.specs if s.number == number)
+
+
+def _probe(url: str) -> dict[str, Any]:
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-select_streams", "v", "-show_streams",
+         "-of", "json", url],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    streams = json.loads(result.stdout)["streams"]
+    assert len(streams) == 1
+    return streams[0]
+
+
+@pytest.mark.parametrize(("kind", "width", "height"), [("main", 1920, 1080), ("sub", 640, 360)])
+def test_ffprobe_sees_h264_at_25_fps(sim_farm: Any, kind: str, width: int, height: int) -> None:
+    spec = _spec(sim_farm, 1)
+    uri = spec.rtsp_main_uri if kind == "main" else spec.rtsp_sub_uri
+    stream = _probe(rtsp_url(uri, spec.username, spec.password))
+    assert stream["codec_name"] == "h264"
+    assert (stream["width"], stream["height"]) == (width, height)
+    assert stream["r_frame_rate"] == "25/1"
+
+
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_frames_show_camera_clock_and_counter(sim_farm: Any, transport: str) -> None:
+    spec = _spec(sim_farm, 2)
+    frames = decode_frames(rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password), 640, 360, 3.0, transport)
+    assert len(frames) >= 70  # 3 s at 25 fps, minus the wait for the first keyframe
+    stamps = [decode_stamp(f) for f in frames]
+    assert all(s is not None for s in stamps), "a frame lost its burned-in stamp"
+    assert {s.camera for s in stamps if s} == {2}
+    counters = [s.frame for s in stamps if s]
+    assert all(b - a == 1 for a, b in zip(counters, counters[1:], strict=False)), "frames were skipped"
+    times = [s.time_ms for s in stamps if s]
+    steps = np.diff(times)
+    assert 36 <= float(np.median(steps)) <= 44  # a 25 fps clock
+    # The clock is the wall clock: the newest frame is recent.
+    last = stamps[-1]
+    assert last is not None and last.age_ms(int(time.time() * 1000)) < 3000
+    # The camera's colour fills the sky of its scene.
+    sky = np.median(frames[-1][45:70].reshape(-1, 3), axis=0)
+    assert np.abs(sky - np.array(spec.colour)).max() < 14
+
+
+def test_each_camera_is_told_apart_by_its_pixels(sim_farm: Any) -> None:
+    seen = {}
+    for number in (1, 3):
+        spec = _spec(sim_farm, number)
+        frame = decode_frames(rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password), 640, 360, 1.2)[-1]
+        stamp = decode_stamp(frame)
+        assert stamp is not None
+        seen[number] = (stamp.camera, tuple(np.median(frame[45:70].reshape(-1, 3), axis=0)))
+    assert seen[1][0] == 1 and seen[3][0] == 3
+    assert np.abs(np.array(seen[1][1]) - np.array(seen[3][1])).max() > 30
+
+
+def test_keyframe_every_second(sim_farm: Any) -> None:
+    spec = _spec(sim_farm, 1)
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-read_intervals", "%+3.5", "-select_streams", "v",
+         "-show_entries", "frame=key_frame", "-of", "csv=p=0",
+         rtsp_url(spec.rtsp_main_uri, spec.username, spec.password)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    flags = [line.strip().rstrip(",") for line in result.stdout.splitlines() if line.strip()]
+    keys = [i for i, flag in enumerate(flags) if flag == "1"]
+    assert len(keys) >= 2
+    assert all(b - a == 25 for a, b in zip(keys, keys[1:], strict=False))
+
+
+def test_wrong_rtsp_password_is_refused(sim_farm: Any) -> None:
+    spec = _spec(sim_farm, 1)
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", rtsp_url(spec.rtsp_main_uri, spec.username, "nope")],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert result.returncode != 0
+    assert "401" in result.stderr
+
+
+def test_onvif_stream_uri_plays(sim_farm: Any) -> None:
+    """What a client learns over ONVIF (GetProfiles, GetStreamUri) is a stream that plays."""
+    from onvif import ONVIFCamera
+
+    spec = _spec(sim_farm, 3)
+
+    async def stream_uris() -> dict[str, str]:
+        camera = ONVIFCamera(spec.host, spec.onvif_port, spec.username, spec.password)
+        await camera.update_xaddrs()
+        media = await camera.create_media_service()
+        uris = {}
+        for profile in await media.GetProfiles():
+            answer = await media.GetStreamUri(
+                {"StreamSetup": {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}},
+                 "ProfileToken": profile.token}
+            )
+            uris[profile.token] = answer.Uri
+        await camera.close()
+        return uris
+
+    uris = asyncio.run(stream_uris())
+    assert set(uris) == {"main", "sub"}
+    frames = decode_frames(rtsp_url(uris["sub"], spec.username, spec.password), 640, 360, 1.2)
+    stamp = decode_stamp(frames[-1])
+    assert stamp is not None and stamp.camera == 3
+
+
+def test_ptz_move_changes_the_picture(sim_farm: Any) -> None:
+    """An AbsoluteMove over ONVIF turns the simulated camera: the scene under the band moves."""
+    from onvif import ONVIFCamera
+
+    spec = _spec(sim_farm, 1)
+    url = rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password)
+    before = decode_frames(url, 640, 360, 1.2)[-1]
+
+    async def move() -> None:
+        camera = ONVIFCamera(spec.host, spec.onvif_port, spec.username, spec.password)
+        await camera.update_xaddrs()
+        ptz = await camera.create_ptz_service()
+        await ptz.AbsoluteMove({"ProfileToken": "main",
+                                "Position": {"PanTilt": {"x": 0.4, "y": 0.2}, "Zoom": {"x": 0.6}},
+                                "Speed": {"PanTilt": {"x": 1.0, "y": 1.0}, "Zoom": {"x": 1.0}}})
+        await camera.close()
+
+    asyncio.run(move())
+    deadline = time.monotonic() + 10
+    while sim_farm.onvif.ptz(1).is_moving() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    after = decode_frames(url, 640, 360, 1.2)[-1]
+    scene_diff = np.abs(before[60:].astype(int) - after[60:].astype(int)).mean()
+    assert scene_diff > 3, "the picture did not change after the PTZ move"
+    stamp = decode_stamp(after)
+    assert stamp is not None and stamp.camera == 1
+
+
+def test_fixed_camera_has_no_ptz(sim_farm: Any) -> None:
+    assert _spec(sim_farm, 4).ptz is False
+    assert _spec(sim_farm, 1).ptz is True
+
+
+def test_ffplay_plays_the_stream(sim_farm: Any) -> None:
+    """ffplay (an SDL window on a virtual X display) plays the stream: its clock runs, no frame dropped."""
+    require_tools("ffplay", "Xvfb")
+    spec = _spec(sim_farm, 2)
+    display = ":" + str(90 + os.getpid() % 50)
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.8)
+        player = subprocess.Popen(
+            ["ffplay", "-v", "info", "-stats", "-rtsp_transport", "tcp", "-an",
+             rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "DISPLAY": display, "SDL_AUDIODRIVER": "dummy"},
+        )
+        time.sleep(5)
+        still_playing = player.poll() is None
+        player.terminate()
+        _, log = player.communicate(timeout=10)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(5)
+    assert still_playing, log[-800:]
+    assert "640x360" in log and "h264" in log
+    status = [line.split() for line in log.replace("\r", "\n").splitlines() if "M-V:" in line]
+    assert status, log[-800:]
+    clock = float(status[-1][0])
+    dropped = int(status[-1][status[-1].index("fd=") + 1])
+    assert clock > 2.0, f"ffplay's clock reached only {clock} s"
+    assert dropped == 0

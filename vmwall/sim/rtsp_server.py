@@ -1,0 +1,115 @@
+"""The farm's RTSP server: GStreamer's gst-rtsp-server, fed by the video farm through appsrc.
+
+Why GStreamer: it is a real, standards-following RTSP server packaged by Debian (RTP over UDP and
+TCP-interleaved, digest authentication, shared media), driven from Python with PyGObject. VLC as a
+server offers UDP only and refuses to run as root; mediamtx and go2rtc cannot be installed here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+from vmwall.sim.h264.encoder import FPS  # noqa: E402
+from vmwall.sim.spec import SimCameraSpec  # noqa: E402
+from vmwall.sim.streams import VideoFarm  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+# The stream carries SPS/PPS before every IDR already; h264parse/rtph264pay config-interval would
+# insert them before every IDR *slice*, splitting our multi-slice pictures.
+_LAUNCH = (
+    "( appsrc name=src is-live=true format=time do-timestamp=true max-bytes=8000000 leaky-type=downstream "
+    f"caps=video/x-h264,stream-format=byte-stream,alignment=au,framerate={FPS}/1 "
+    "! h264parse ! rtph264pay name=pay0 pt=96 )"
+)
+
+
+class RtspFarmServer:
+    """One RTSP server per simulated camera (its own port, like a real device), all on one GLib loop.
+
+    Camera N serves ``rtsp://HOST:PORT/main`` and ``/sub``; port 0 binds an ephemeral port.
+    """
+
+    def __init__(self, specs: Sequence[SimCameraSpec], video: VideoFarm, *, require_auth: bool = True) -> None:
+        Gst.init(None)
+        self._video = video
+        self._context = GLib.MainContext.new()
+        self._loop = GLib.MainLoop.new(self._context, False)
+        self._thread: threading.Thread | None = None
+        self._servers: dict[int, GstRtspServer.RTSPServer] = {}
+        for spec in specs:
+            self._servers[spec.number] = self._make_server(spec, require_auth)
+
+    def _make_server(self, spec: SimCameraSpec, require_auth: bool) -> GstRtspServer.RTSPServer:
+        server = GstRtspServer.RTSPServer.new()
+        server.set_address(spec.host)
+        server.set_service(str(spec.rtsp_port))
+        if require_auth:
+            auth = GstRtspServer.RTSPAuth()
+            # Digest only, as current cameras do (PyGObject cannot OR this enum to offer Basic too).
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+            token = GstRtspServer.RTSPToken()
+            token.set_string("media.factory.role", "viewer")
+            auth.add_digest(spec.username, spec.password, token)
+            server.set_auth(auth)
+        mounts = server.get_mount_points()
+        for kind in ("main", "sub"):
+            factory = GstRtspServer.RTSPMediaFactory.new()
+            factory.set_launch(_LAUNCH)
+            factory.set_shared(True)
+            factory.set_latency(0)
+            factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
+            if require_auth:
+                permissions = GstRtspServer.RTSPPermissions()
+                permissions.add_permission_for_role("viewer", "media.factory.access", True)
+                permissions.add_permission_for_role("viewer", "media.factory.construct", True)
+                factory.set_permissions(permissions)
+            factory.connect("media-configure", self._on_media_configure, f"cam{spec.number}/{kind}")
+            mounts.add_factory(f"/{kind}", factory)
+        return server
+
+    def port_of(self, number: int) -> int:
+        return int(self._servers[number].get_bound_port())
+
+    def start(self) -> None:
+        for number, server in self._servers.items():
+            if server.attach(self._context) == 0:
+                raise OSError(f"camera {number}: RTSP server could not listen on port {server.get_service()}")
+        self._thread = threading.Thread(target=self._run, name="sim-rtsp", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        self._context.push_thread_default()
+        try:
+            self._loop.run()
+        finally:
+            self._context.pop_thread_default()
+
+    def close(self) -> None:
+        if self._thread is None:
+            return
+        self._loop.quit()
+        self._thread.join(timeout=5)
+        self._thread = None
+
+    def _on_media_configure(self, _factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia,
+                            key: str) -> None:
+        appsrc = media.get_element().get_by_name("src")
+
+        def push(unit: bytes) -> None:
+            # Copy into GStreamer-owned memory: a wrapped Python bytes object may be freed early.
+            buffer = Gst.Buffer.new_allocate(None, len(unit), None)
+            buffer.fill(0, unit)
+            appsrc.emit("push-buffer", buffer)
+
+        self._video.attach(key, push)
+        media.connect("unprepared", lambda _m: self._video.detach(key, push))

@@ -1,0 +1,1 @@
+"""Alembic migrations of the vmwall schema (run programmatically by ``vmwall.store.migrate``)."""
