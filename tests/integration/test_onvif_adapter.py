@@ -18,6 +18,7 @@ from typing import ClassVar
 
 import pytest
 
+from tests.fixtures.onvif_sim import SIM_PASSWORDS, SIM_USER, spec_of
 from vmwall.model.device import DeviceProbe, ProbeTarget
 from vmwall.onvif.client import probe_device, probe_device_sync, probe_devices_sync
 from vmwall.onvif.discovery import discover_sync
@@ -26,24 +27,9 @@ from vmwall.sim.discovery import DiscoveryResponder
 from vmwall.sim.onvif_device import SimOnvifFarm
 from vmwall.sim.spec import SimCameraSpec
 
-USER = "operator"
-PASSWORD = "Sim-pa55-word"
-
-
-@pytest.fixture(scope="module")
-def farm() -> Iterator[SimOnvifFarm]:
-    specs = [
-        SimCameraSpec(1, "Parvis de la mairie", USER, PASSWORD, "127.0.0.1", 0, 8554, ptz=True),
-        SimCameraSpec(2, "Gare", USER, PASSWORD, "127.0.0.1", 0, 8554, ptz=False),
-    ]
-    farm = SimOnvifFarm(specs, motion_interval_s=None)
-    farm.start()
-    yield farm
-    farm.close()
-
-
-def spec_of(farm: SimOnvifFarm, number: int) -> SimCameraSpec:
-    return next(s for s in farm.specs if s.number == number)
+USER = SIM_USER
+PASSWORD = SIM_PASSWORDS[1]  # camera 1 (PTZ); 2 is PTZ too, 3 fixed
+FIXED_PASSWORD = SIM_PASSWORDS[3]
 
 
 @pytest.fixture
@@ -96,8 +82,8 @@ def canned_server(status: int, body: bytes) -> Iterator[int]:
         thread.join(5)
 
 
-def test_a_ptz_camera_tells_everything(farm: SimOnvifFarm) -> None:
-    spec = spec_of(farm, 1)
+def test_a_ptz_camera_tells_everything(onvif_farm: SimOnvifFarm) -> None:
+    spec = spec_of(onvif_farm, 1)
     probe = probe_device_sync(spec.host, spec.onvif_port, USER, PASSWORD, timeout_s=5)
     assert isinstance(probe, DeviceProbe)
     assert (probe.host, probe.port, probe.address) == ("127.0.0.1", spec.onvif_port, spec.onvif_address)
@@ -113,18 +99,18 @@ def test_a_ptz_camera_tells_everything(farm: SimOnvifFarm) -> None:
     assert probe.clock_offset_s is not None and abs(probe.clock_offset_s) < 5
 
 
-def test_a_fixed_camera_has_no_ptz(farm: SimOnvifFarm) -> None:
-    spec = spec_of(farm, 2)
-    probe = probe_device_sync(spec.host, spec.onvif_port, USER, PASSWORD)
+def test_a_fixed_camera_has_no_ptz(onvif_farm: SimOnvifFarm) -> None:
+    spec = spec_of(onvif_farm, 3)
+    probe = probe_device_sync(spec.host, spec.onvif_port, USER, FIXED_PASSWORD)
     assert probe.ptz is False and probe.main is not None and not probe.main.ptz
 
 
 @pytest.mark.parametrize(("user", "password"), [(USER, "wrong"), ("intruder", PASSWORD), (USER, "")])
 def test_wrong_credentials(
-    farm: SimOnvifFarm, user: str, password: str, caplog: pytest.LogCaptureFixture
+    onvif_farm: SimOnvifFarm, user: str, password: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    spec = spec_of(farm, 1)
+    spec = spec_of(onvif_farm, 1)
     with pytest.raises(CameraAuthError) as caught:
         probe_device_sync(spec.host, spec.onvif_port, user, password)
     assert str(caught.value) == f"camera {spec.onvif_address} refused the credentials"
@@ -171,13 +157,13 @@ def test_servers_that_are_no_onvif_device(
     assert PASSWORD not in str(caught.value)
 
 
-def test_many_devices_at_once_keep_their_order(farm: SimOnvifFarm, dead_port: int) -> None:
-    one, two = spec_of(farm, 1), spec_of(farm, 2)
+def test_many_devices_at_once_keep_their_order(onvif_farm: SimOnvifFarm, dead_port: int) -> None:
+    one, three = spec_of(onvif_farm, 1), spec_of(onvif_farm, 3)
     targets = [
         ProbeTarget(one.host, one.onvif_port, USER, PASSWORD),
         ProbeTarget("127.0.0.1", dead_port, USER, PASSWORD),
-        ProbeTarget(two.host, two.onvif_port, USER, "wrong"),
-        ProbeTarget(two.host, two.onvif_port, USER, PASSWORD),
+        ProbeTarget(three.host, three.onvif_port, USER, PASSWORD),  # camera 1's password
+        ProbeTarget(three.host, three.onvif_port, USER, FIXED_PASSWORD),
     ]
     results = probe_devices_sync(targets, timeout_s=3, concurrency=2)
     assert isinstance(results[0], DeviceProbe) and results[0].ptz
@@ -186,8 +172,8 @@ def test_many_devices_at_once_keep_their_order(farm: SimOnvifFarm, dead_port: in
     assert isinstance(results[3], DeviceProbe) and not results[3].ptz
 
 
-def test_probing_leaves_no_open_session(farm: SimOnvifFarm, caplog: pytest.LogCaptureFixture) -> None:
-    spec = spec_of(farm, 1)
+def test_probing_leaves_no_open_session(onvif_farm: SimOnvifFarm, caplog: pytest.LogCaptureFixture) -> None:
+    spec = spec_of(onvif_farm, 1)
 
     async def twice() -> None:
         await probe_device(spec.host, spec.onvif_port, USER, PASSWORD)
@@ -319,10 +305,28 @@ def test_discovery_by_multicast_on_the_loopback_interface() -> None:
 
 
 def test_the_library_does_not_take_the_proxy_settings_away(
-    farm: SimOnvifFarm, monkeypatch: pytest.MonkeyPatch
+    onvif_farm: SimOnvifFarm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("http_proxy", "http://proxy.example:3128")
     monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
-    spec = spec_of(farm, 2)
-    probe_device_sync(spec.host, spec.onvif_port, USER, PASSWORD)  # not through the proxy either
+    spec = spec_of(onvif_farm, 3)
+    probe_device_sync(spec.host, spec.onvif_port, USER, FIXED_PASSWORD)  # not through the proxy either
     assert os.environ["http_proxy"] == os.environ["https_proxy"] == "http://proxy.example:3128"
+
+
+def test_a_device_without_a_usable_utc_clock_is_asked_without_the_offset(
+    onvif_farm: SimOnvifFarm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onvif.client import ONVIFCamera
+
+    original = ONVIFCamera._adjust_time
+
+    async def no_utc_date_time(self: ONVIFCamera, devicemgmt: object) -> object:
+        if self.adjust_time:
+            raise AttributeError("'NoneType' object has no attribute 'Date'")  # reply without UTCDateTime
+        return await original(self, devicemgmt)
+
+    monkeypatch.setattr(ONVIFCamera, "_adjust_time", no_utc_date_time)
+    spec = spec_of(onvif_farm, 1)
+    probe = probe_device_sync(spec.host, spec.onvif_port, USER, PASSWORD)
+    assert probe.main is not None and probe.clock_offset_s is None

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from vmwall import credentials
 from vmwall.catalogue.csv_format import CameraDraft, CsvImportError, CsvProblem, read_camera_csv
@@ -232,9 +233,7 @@ def _write(
         for draft in drafts:
             ref = None
             if draft.username and password is not None:
-                ref = credentials.new_credential_ref(
-                    draft.onvif_host or "rtsp", draft.onvif_port or 0, draft.username
-                )
+                ref = credentials.new_credential_ref(*_device_address(draft), draft.username)
                 credentials.store_password(ref, password)
                 refs.append(ref)
             cameras.append(_camera(draft, commune_ids[draft.commune], ref, probes.get(draft.line)))
@@ -248,6 +247,14 @@ def _write(
         raise
     log.info("imported %d cameras (%d passwords in the keyring)", len(stored), len(refs))
     return ImportReport(tuple(stored), tuple(created), len(refs))
+
+
+def _device_address(draft: CameraDraft) -> tuple[str, int]:
+    """Where the account is used: the ONVIF address, else the main stream's host (for the ref only)."""
+    if draft.onvif_host is not None and draft.onvif_port is not None:
+        return draft.onvif_host, draft.onvif_port
+    parts = urlsplit(draft.main_uri or "")
+    return parts.hostname or "camera", parts.port or 554
 
 
 def _camera(draft: CameraDraft, commune_id: int, ref: str | None, probe: DeviceProbe | None) -> Camera:

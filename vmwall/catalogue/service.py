@@ -121,6 +121,10 @@ class Catalogue:
         name one. A new commune needs its INSEE code.
         """
         if choice.name is None:
+            if choice.insee_code is not None or choice.forfait is not None or choice.live_hours is not None:
+                raise UserFacingError(
+                    "an INSEE code, forfait or live hours describe a commune: give --commune NAME"
+                )
             communes = self.communes.list()
             if len(communes) == 1:
                 return communes[0]

@@ -155,12 +155,12 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from vmwall.catalogue import Catalogue, import_csv
+    from vmwall.catalogue import Catalogue, import_csv, read_camera_csv
     from vmwall.store import open_database
 
-    password = (
-        _read_password(args, f"Password for the cameras of {args.file}: ") if args.password_stdin else None
-    )
+    password = None
+    if args.password_stdin or any(d.username for d in read_camera_csv(args.file)):
+        password = _read_password(args, f"Password of the cameras of {args.file}: ")
     with open_database(args.db) as database:
         report = import_csv(
             Catalogue(database), args.file, password=password, probe=args.probe, timeout_s=args.timeout
@@ -180,7 +180,7 @@ def _list(args: argparse.Namespace) -> int:
     with open_database(args.db) as database:
         entries = Catalogue(database).entries(args.commune)
     if args.json:
-        print(json.dumps([_camera_json(e.camera, e.commune) for e in entries], indent=2, ensure_ascii=False))
+        print(json.dumps([_camera_json(e.camera, e.commune) for e in entries], indent=2))
         return 0
     if not entries:
         print("no cameras")
@@ -208,7 +208,7 @@ def _show(args: argparse.Namespace) -> int:
         entry = Catalogue(database).entry(args.number)
     fields = _camera_json(entry.camera, entry.commune)
     if args.json:
-        print(json.dumps(fields, indent=2, ensure_ascii=False))
+        print(json.dumps(fields, indent=2))
         return 0
     width = max(len(k) for k in fields)
     for key, value in fields.items():
@@ -232,7 +232,7 @@ def _discover(args: argparse.Namespace) -> int:
     target = _address(args.target, "--target", default_port=3702) if args.target else None
     devices = discover_sync(target=target, window_s=args.timeout, interface=args.interface)
     if args.json:
-        print(json.dumps([_discovered_json(d) for d in devices], indent=2, ensure_ascii=False))
+        print(json.dumps([_discovered_json(d) for d in devices], indent=2))
         return 0
     if not devices:
         where = args.target or "the local network"

@@ -104,7 +104,7 @@ def probe_devices_sync(
 
 
 async def _query(camera: Any, host: str, port: int) -> DeviceProbe:
-    await camera.update_xaddrs()  # GetSystemDateAndTime (clock offset), then GetServices
+    await _update_addresses(camera)
     devicemgmt = await camera.create_devicemgmt_service()
     info: DeviceInfo = device_info_from(await devicemgmt.GetDeviceInformation())
     name = name_from_scopes(await _optional(devicemgmt.GetScopes()))
@@ -143,6 +143,19 @@ def _new_camera(host: str, port: int, username: str, password: str) -> Any:
         return ONVIFCamera(host, port, username, password, no_cache=True, adjust_time=True)
     finally:
         os.environ.update(saved)
+
+
+async def _update_addresses(camera: Any) -> None:
+    """GetSystemDateAndTime (the clock offset, so WS-Security timestamps match the device's clock),
+    then GetServices. Devices whose clock answer has no usable UTCDateTime (some give only the local
+    time, some a date like month 0) are then asked without the offset."""
+    try:
+        await camera.update_xaddrs()
+    except (AttributeError, TypeError, ValueError) as exc:
+        log.debug("unusable clock answer (%s): asking without the clock offset", exc)
+        camera.adjust_time = False
+        camera.dt_diff = None
+        await camera.update_xaddrs()
 
 
 async def _with_stream_uri(media: Any, profile: MediaProfile) -> MediaProfile:

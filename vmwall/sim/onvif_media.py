@@ -11,7 +11,7 @@ from vmwall.sim.onvif_context import (
     StreamProfile,
     operation_key,
 )
-from vmwall.sim.onvif_ptz import ptz_configuration
+from vmwall.sim.onvif_ptz_spaces import ptz_configuration
 from vmwall.sim.soap import Element, el, find, find_text, invalid_arg, sender_fault
 
 _SOURCE_WIDTH, _SOURCE_HEIGHT, _SOURCE_FPS = 1920, 1080, 25

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from vmwall.sim.onvif_context import (
     PROFILES,
     PTZ_CONFIG_TOKEN,
@@ -11,6 +9,24 @@ from vmwall.sim.onvif_context import (
     Call,
     Operation,
     operation_key,
+)
+from vmwall.sim.onvif_ptz_spaces import (
+    DEFAULT_TIMEOUT_S,
+    MAX_TIMEOUT_S,
+    MIN_TIMEOUT_S,
+    PT_POSITION_SPACE,
+    PT_SPEED_SPACE,
+    PT_TRANSLATION_SPACE,
+    PT_VELOCITY_SPACE,
+    Z_POSITION_SPACE,
+    Z_SPEED_SPACE,
+    Z_TRANSLATION_SPACE,
+    Z_VELOCITY_SPACE,
+    ptz_configuration,
+    ptz_node,
+    ptz_spaces,
+    ptz_vector,
+    vector_parts,
 )
 from vmwall.sim.ptz_state import (
     PresetNameExistsError,
@@ -27,7 +43,6 @@ from vmwall.sim.soap import (
     find_text,
     format_datetime,
     format_duration,
-    format_float,
     invalid_arg,
     parse_bool,
     parse_duration,
@@ -35,118 +50,6 @@ from vmwall.sim.soap import (
     sender_fault,
     utc_now,
 )
-
-_PT = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/"
-_Z = "http://www.onvif.org/ver10/tptz/ZoomSpaces/"
-PT_POSITION_SPACE = _PT + "PositionGenericSpace"
-Z_POSITION_SPACE = _Z + "PositionGenericSpace"
-PT_TRANSLATION_SPACE = _PT + "TranslationGenericSpace"
-Z_TRANSLATION_SPACE = _Z + "TranslationGenericSpace"
-PT_VELOCITY_SPACE = _PT + "VelocityGenericSpace"
-Z_VELOCITY_SPACE = _Z + "VelocityGenericSpace"
-PT_SPEED_SPACE = _PT + "GenericSpeedSpace"
-Z_SPEED_SPACE = _Z + "ZoomGenericSpeedSpace"
-
-DEFAULT_TIMEOUT_S = 10.0  # DefaultPTZTimeout: a ContinuousMove without Timeout stops after this
-MIN_TIMEOUT_S = 0.1
-MAX_TIMEOUT_S = 300.0
-MAX_PRESETS = 64
-
-_Range = tuple[float, float]
-
-
-# --- descriptions -----------------------------------------------------------------------------------
-
-
-def _range(tag: str, low: float, high: float) -> Element:
-    return el(tag, children=[el("tt:Min", format_float(low)), el("tt:Max", format_float(high))])
-
-
-def _space_2d(tag: str, uri: str, x: _Range, y: _Range) -> Element:
-    return el(tag, children=[el("tt:URI", uri), _range("tt:XRange", *x), _range("tt:YRange", *y)])
-
-
-def _space_1d(tag: str, uri: str, x: _Range) -> Element:
-    return el(tag, children=[el("tt:URI", uri), _range("tt:XRange", *x)])
-
-
-def _spaces(tag: str) -> Element:
-    full, half = (-1.0, 1.0), (0.0, 1.0)
-    return el(
-        tag,
-        children=[
-            _space_2d("tt:AbsolutePanTiltPositionSpace", PT_POSITION_SPACE, full, full),
-            _space_1d("tt:AbsoluteZoomPositionSpace", Z_POSITION_SPACE, half),
-            _space_2d("tt:RelativePanTiltTranslationSpace", PT_TRANSLATION_SPACE, full, full),
-            _space_1d("tt:RelativeZoomTranslationSpace", Z_TRANSLATION_SPACE, full),
-            _space_2d("tt:ContinuousPanTiltVelocitySpace", PT_VELOCITY_SPACE, full, full),
-            _space_1d("tt:ContinuousZoomVelocitySpace", Z_VELOCITY_SPACE, full),
-            _space_1d("tt:PanTiltSpeedSpace", PT_SPEED_SPACE, half),
-            _space_1d("tt:ZoomSpeedSpace", Z_SPEED_SPACE, half),
-        ],
-    )
-
-
-def ptz_configuration(tag: str) -> Element:
-    """The camera's one PTZ configuration (also embedded in each media profile)."""
-    return el(
-        tag,
-        children=[
-            el("tt:Name", "PTZ"),
-            el("tt:UseCount", str(len(PROFILES))),
-            el("tt:NodeToken", PTZ_NODE_TOKEN),
-            el("tt:DefaultAbsolutePantTiltPositionSpace", PT_POSITION_SPACE),
-            el("tt:DefaultAbsoluteZoomPositionSpace", Z_POSITION_SPACE),
-            el("tt:DefaultRelativePanTiltTranslationSpace", PT_TRANSLATION_SPACE),
-            el("tt:DefaultRelativeZoomTranslationSpace", Z_TRANSLATION_SPACE),
-            el("tt:DefaultContinuousPanTiltVelocitySpace", PT_VELOCITY_SPACE),
-            el("tt:DefaultContinuousZoomVelocitySpace", Z_VELOCITY_SPACE),
-            el(
-                "tt:DefaultPTZSpeed",
-                children=[
-                    el("tt:PanTilt", x="1.0", y="1.0", space=PT_SPEED_SPACE),
-                    el("tt:Zoom", x="1.0", space=Z_SPEED_SPACE),
-                ],
-            ),
-            el("tt:DefaultPTZTimeout", format_duration(DEFAULT_TIMEOUT_S)),
-            el(
-                "tt:PanTiltLimits",
-                children=[_space_2d("tt:Range", PT_POSITION_SPACE, (-1.0, 1.0), (-1.0, 1.0))],
-            ),
-            el("tt:ZoomLimits", children=[_space_1d("tt:Range", Z_POSITION_SPACE, (0.0, 1.0))]),
-        ],
-        token=PTZ_CONFIG_TOKEN,
-    )
-
-
-def _node(tag: str) -> Element:
-    return el(
-        tag,
-        children=[
-            el("tt:Name", "PTZ head"),
-            _spaces("tt:SupportedPTZSpaces"),
-            el("tt:MaximumNumberOfPresets", str(MAX_PRESETS)),
-            el("tt:HomeSupported", "true"),
-        ],
-        token=PTZ_NODE_TOKEN,
-        FixedHomePosition="false",
-    )
-
-
-def _vector(tag: str, position: PtzPosition) -> Element:
-    return el(
-        tag,
-        children=[
-            el(
-                "tt:PanTilt",
-                x=format_float(position.pan),
-                y=format_float(position.tilt),
-                space=PT_POSITION_SPACE,
-            ),
-            el("tt:Zoom", x=format_float(position.zoom), space=Z_POSITION_SPACE),
-        ],
-    )
-
 
 # --- request parsing --------------------------------------------------------------------------------
 
@@ -161,44 +64,9 @@ def _require_ptz(call: Call) -> PtzState:
     return ptz
 
 
-def _number(node: Element, name: str, limits: _Range, subcode: str) -> float:
-    try:
-        value = float(node.get(name, ""))
-    except ValueError:
-        raise invalid_arg(subcode, f"{name} is not a number") from None
-    if not math.isfinite(value) or not limits[0] <= value <= limits[1]:
-        raise invalid_arg(subcode, f"{name}={value} outside [{limits[0]}, {limits[1]}]")
-    return value
-
-
-def _check_space(node: Element, expected: str) -> None:
-    space = node.get("space")
-    if space is not None and space.strip() != expected:
-        raise invalid_arg("ter:SpaceNotSupported", f"Only {expected} is supported")
-
-
-def _vector_parts(
-    parent: Element | None, spaces: tuple[str, str], limits: tuple[_Range, _Range, _Range], subcode: str
-) -> tuple[float | None, float | None, float | None]:
-    """(x, y, zoom) of a PTZVector/PTZSpeed; None for an omitted axis."""
-    if parent is None:
-        return None, None, None
-    pan = tilt = zoom = None
-    pan_tilt = find(parent, "tt:PanTilt")
-    if pan_tilt is not None:
-        _check_space(pan_tilt, spaces[0])
-        pan = _number(pan_tilt, "x", limits[0], subcode)
-        tilt = _number(pan_tilt, "y", limits[1], subcode)
-    zoom_node = find(parent, "tt:Zoom")
-    if zoom_node is not None:
-        _check_space(zoom_node, spaces[1])
-        zoom = _number(zoom_node, "x", limits[2], subcode)
-    return pan, tilt, zoom
-
-
 def _speed(call: Call, tag: str = "tptz:Speed") -> PtzSpeed | None:
     unit = (0.0, 1.0)
-    pan, tilt, zoom = _vector_parts(
+    pan, tilt, zoom = vector_parts(
         find(call.body, tag), (PT_SPEED_SPACE, Z_SPEED_SPACE), (unit, unit, unit), "ter:InvalidSpeed"
     )
     if pan is None and zoom is None:
@@ -226,14 +94,14 @@ def _empty(name: str) -> Element:
 
 async def get_nodes(call: Call) -> Element:
     _require_ptz(call)
-    return el("tptz:GetNodesResponse", children=[_node("tptz:PTZNode")])
+    return el("tptz:GetNodesResponse", children=[ptz_node("tptz:PTZNode")])
 
 
 async def get_node(call: Call) -> Element:
     _require_ptz(call)
     if find_text(call.body, "tptz:NodeToken") != PTZ_NODE_TOKEN:
         raise invalid_arg("ter:NoEntity", "No such PTZ node")
-    return el("tptz:GetNodeResponse", children=[_node("tptz:PTZNode")])
+    return el("tptz:GetNodeResponse", children=[ptz_node("tptz:PTZNode")])
 
 
 async def get_configurations(call: Call) -> Element:
@@ -255,7 +123,7 @@ async def get_configuration_options(call: Call) -> Element:
     options = el(
         "tptz:PTZConfigurationOptions",
         children=[
-            _spaces("tt:Spaces"),
+            ptz_spaces("tt:Spaces"),
             el(
                 "tt:PTZTimeout",
                 children=[
@@ -275,7 +143,7 @@ async def get_status(call: Call) -> Element:
     status = el(
         "tptz:PTZStatus",
         children=[
-            _vector("tt:Position", position),
+            ptz_vector("tt:Position", position),
             el(
                 "tt:MoveStatus",
                 children=[
@@ -295,7 +163,7 @@ async def continuous_move(call: Call) -> Element:
     velocity = find(call.body, "tptz:Velocity")
     if velocity is None:
         raise sender_fault("ter:InvalidArgs", reason="Velocity missing")
-    pan, tilt, zoom = _vector_parts(
+    pan, tilt, zoom = vector_parts(
         velocity, (PT_VELOCITY_SPACE, Z_VELOCITY_SPACE), (full, full, full), "ter:InvalidVelocity"
     )
     timeout_text = find_text(call.body, "tptz:Timeout")
@@ -330,7 +198,7 @@ async def absolute_move(call: Call) -> Element:
     position = find(call.body, "tptz:Position")
     if position is None:
         raise sender_fault("ter:InvalidArgs", reason="Position missing")
-    pan, tilt, zoom = _vector_parts(
+    pan, tilt, zoom = vector_parts(
         position, (PT_POSITION_SPACE, Z_POSITION_SPACE), (full, full, (0.0, 1.0)), "ter:InvalidPosition"
     )
     speed = _speed(call)
@@ -350,7 +218,7 @@ async def relative_move(call: Call) -> Element:
     translation = find(call.body, "tptz:Translation")
     if translation is None:
         raise sender_fault("ter:InvalidArgs", reason="Translation missing")
-    pan, tilt, zoom = _vector_parts(
+    pan, tilt, zoom = vector_parts(
         translation, (PT_TRANSLATION_SPACE, Z_TRANSLATION_SPACE), (full, full, full), "ter:InvalidTranslation"
     )
     ptz.relative_move(pan, tilt, zoom, _speed(call))
@@ -360,7 +228,7 @@ async def relative_move(call: Call) -> Element:
 async def get_presets(call: Call) -> Element:
     ptz = _require_ptz(call)
     presets = [
-        el("tptz:Preset", children=[el("tt:Name", name), _vector("tt:PTZPosition", position)], token=token)
+        el("tptz:Preset", children=[el("tt:Name", name), ptz_vector("tt:PTZPosition", position)], token=token)
         for token, name, position in ptz.presets()
     ]
     return el("tptz:GetPresetsResponse", children=presets)

@@ -80,6 +80,7 @@ class SimStream:
     drawn_at: Position | None = None
     drawn_time: float = 0.0
     frames_sent: int = 0
+    restart: bool = False  # first consumer of a new RTSP media: send a keyframe at once
 
     @property
     def key(self) -> str:
@@ -121,7 +122,11 @@ class VideoFarm:
 
     def attach(self, key: str, sink: Sink) -> None:
         with self._lock:
-            self._streams[key].sinks.append(sink)
+            stream = self._streams[key]
+            # A new RTSP media describes the stream (SDP) from its first keyframe: like a camera
+            # whose encoder is already running, answer at once; later viewers wait for a keyframe.
+            stream.restart = not stream.sinks
+            stream.sinks.append(sink)
         self._wake_renderer.set()
         log.info("stream %s: consumer attached", key)
 
@@ -190,7 +195,8 @@ class VideoFarm:
         if stream.pending is not None:
             stream.base, stream.pending = stream.pending, None
             unit = stream.synth.idr(stream.base, band)
-        elif stream.base is not None and tick % FPS == 0:
+        elif stream.base is not None and (tick % FPS == 0 or stream.restart):
+            stream.restart = False
             unit = stream.synth.idr(stream.base, band)
         elif stream.synth.base is not None:
             unit = stream.synth.p_frame(band)
