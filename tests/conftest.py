@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.sim",
     "tests.fixtures.onvif_sim",
+    "tests.fixtures.display",
 ]

@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -102,6 +103,18 @@ class Report:
         }
 
 
+def _ok(name: str, summary: str, facts: Facts) -> CheckResult:
+    return CheckResult(name, Status.OK, summary, facts)
+
+
+def _warn(name: str, summary: str, facts: Facts, fix: str) -> CheckResult:
+    return CheckResult(name, Status.WARN, summary, facts, fix)
+
+
+def _fail(name: str, summary: str, facts: Facts, fix: str) -> CheckResult:
+    return CheckResult(name, Status.FAIL, summary, facts, fix)
+
+
 # ------------------------------------------------------------------------------------------------
 # Running checks and probes
 # ------------------------------------------------------------------------------------------------
@@ -119,9 +132,7 @@ def run_checks(checks: Sequence[Check]) -> Report:
         thread.start()
     for check, thread in zip(checks, threads, strict=True):
         thread.join(max(0.0, started + check.timeout - time.monotonic()))
-    results = tuple(
-        slot[0] if slot else _timed_out(check) for check, slot in zip(checks, slots, strict=True)
-    )
+    results = tuple(slot[0] if slot else _timed_out(check) for check, slot in zip(checks, slots, strict=True))
     return Report(results, time.monotonic() - started)
 
 
@@ -130,9 +141,7 @@ def _run_one(check: Check, slot: list[CheckResult]) -> None:
         slot.append(check.run())
     except Exception as exc:
         status = Status.FAIL if check.required else Status.WARN
-        slot.append(
-            CheckResult(check.name, status, f"the check itself failed: {redact_text(repr(exc))}")
-        )
+        slot.append(CheckResult(check.name, status, f"the check itself failed: {redact_text(repr(exc))}"))
 
 
 def _timed_out(check: Check) -> CheckResult:
@@ -141,7 +150,7 @@ def _timed_out(check: Check) -> CheckResult:
         check.name,
         status,
         f"no answer within {check.timeout:g} s (something hangs: a library, a server, a prompt)",
-        fix="run `vmwall doctor --only " + check.name + " -v` to see what it was doing",
+        fix=f"run `vmwall -v doctor --only {check.name}` alone to see how far it gets",
     )
 
 
@@ -212,8 +221,11 @@ def _probe_facts(name: str, timeout: float, env: dict[str, str] | None = None) -
 
 def check_python() -> CheckResult:
     return assess_python(
-        {"version": platform.python_version(), "implementation": platform.python_implementation(),
-         "executable": sys.executable}
+        {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        }
     )
 
 
@@ -221,11 +233,13 @@ def assess_python(facts: Facts) -> CheckResult:
     version = _version_tuple(facts["version"])
     summary = f"{facts['implementation']} {facts['version']} ({facts['executable']})"
     if version[:2] < MIN_PYTHON:
-        return CheckResult(
-            "python", Status.FAIL, summary, facts,
+        return _fail(
+            "python",
+            summary,
+            facts,
             fix="vmwall needs Python 3.11 or newer (Debian 12: apt-get install python3.11 python3.11-venv)",
         )
-    return CheckResult("python", Status.OK, summary, facts)
+    return _ok("python", summary, facts)
 
 
 def check_qt() -> CheckResult:
@@ -240,8 +254,10 @@ _PYSIDE_FIX = "pip install 'PySide6-Essentials>=6.8,<6.12'"
 def assess_qt(facts: Facts) -> CheckResult:
     if "probe_error" in facts or "error" in facts:
         reason = facts.get("error") or facts["probe_error"]
-        return CheckResult(
-            "qt", Status.FAIL, f"PySide6 does not start: {reason}", facts,
+        return _fail(
+            "qt",
+            f"PySide6 does not start: {reason}",
+            facts,
             fix=f"{_PYSIDE_FIX} in vmwall's environment",
         )
     pyside = str(facts["pyside6"])
@@ -250,15 +266,18 @@ def assess_qt(facts: Facts) -> CheckResult:
     if python[:2] == (3, 11) and _version_tuple(pyside)[:2] >= (6, 12):
         crashed = _version_tuple(pyside)[:3] == (6, 12, 0)
         return CheckResult(
-            "qt", Status.FAIL if crashed else Status.WARN,
-            f"PySide6 {pyside} on Python 3.11: " + (
+            "qt",
+            Status.FAIL if crashed else Status.WARN,
+            f"PySide6 {pyside} on Python 3.11: "
+            + (
                 "aborts after a few thousand calls (Fatal Python error: none_dealloc)"
-                if crashed else "untested; 6.12.0 aborted on 3.11 (none_dealloc)"
+                if crashed
+                else "untested; 6.12.0 aborted on 3.11 (none_dealloc)"
             ),
             facts,
             fix=f"{_PYSIDE_FIX} (or run vmwall on Python 3.12+)",
         )
-    return CheckResult("qt", Status.OK, summary, facts)
+    return _ok("qt", summary, facts)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -339,33 +358,41 @@ def parse_ldd_missing(ldd_output: str) -> list[str]:
 
 def assess_display(facts: Facts) -> CheckResult:
     if not str(facts["platform"]).startswith("linux"):
-        return CheckResult("display", Status.OK, "native display of the desktop", facts)
+        return _ok("display", "native display of the desktop", facts)
     missing: list[str] = list(facts.get("xcb_missing") or [])
     if missing:
         packages = sorted({_XCB_PACKAGES.get(soname, soname) for soname in missing})
-        return CheckResult(
-            "display", Status.FAIL, f"Qt's xcb platform plugin cannot load: missing {', '.join(missing)}",
-            facts, fix=f"apt-get install {' '.join(packages)}",
+        return _fail(
+            "display",
+            f"Qt's xcb platform plugin cannot load: missing {', '.join(missing)}",
+            facts,
+            fix=f"apt-get install {' '.join(packages)}",
         )
     display, wayland, xvfb = facts["display"], facts["wayland_display"], facts["xvfb"]
     xcb_note = _xcb_note(facts)
     if display:
         extra = "; Xvfb installed" if xvfb else ""
-        return CheckResult("display", Status.OK, f"DISPLAY={display}{xcb_note}{extra}", facts)
+        return _ok("display", f"DISPLAY={display}{xcb_note}{extra}", facts)
     if wayland:
-        return CheckResult(
-            "display", Status.WARN, f"Wayland only (WAYLAND_DISPLAY={wayland}, no DISPLAY){xcb_note}", facts,
+        return _warn(
+            "display",
+            f"Wayland only (WAYLAND_DISPLAY={wayland}, no DISPLAY){xcb_note}",
+            facts,
             fix="video tiles embed libVLC in X11 windows: run under XWayland (QT_QPA_PLATFORM=xcb, "
             "DISPLAY set by the session)",
         )
     if xvfb:
-        return CheckResult(
-            "display", Status.WARN, f"no display (headless){xcb_note}; Xvfb is installed", facts,
+        return _warn(
+            "display",
+            f"no display (headless){xcb_note}; Xvfb is installed",
+            facts,
             fix="the console and wall nodes need a screen: run them in a desktop session, or headless "
             "under `xvfb-run -a -s '-screen 0 1920x1080x24' vmwall ...`; the other commands need none",
         )
-    return CheckResult(
-        "display", Status.FAIL, "no display and no Xvfb", facts,
+    return _fail(
+        "display",
+        "no display and no Xvfb",
+        facts,
         fix="run vmwall in a desktop session, or install Xvfb (apt-get install xvfb xauth) and start "
         "it under xvfb-run",
     )
@@ -385,11 +412,24 @@ def _xcb_note(facts: Facts) -> str:
 
 # Plugins (file name without lib…_plugin.so) the console needs to play the hub's MPEG-TS through fd://.
 VLC_PLAYBACK_PLUGINS = ("avcodec", "packetizer_h264", "ts", "filesystem")
+# Per platform: the plugin that draws into a window vmwall owns (set_xwindow/set_hwnd), then the
+# video outputs, any of which will do.
+VLC_WINDOW_PLUGIN = {"linux": "xcb_window", "win32": "drawable", "darwin": ""}
 VLC_VIDEO_OUTPUTS = {
     "linux": ("xcb_x11", "xcb_xv", "gl"),
     "win32": ("direct3d11", "direct3d9", "glwin32", "wingdi"),
     "darwin": ("macosx", "caopengllayer", "samplebufferdisplay"),
 }
+_VLC_REPORTED_PLUGINS = frozenset(
+    {
+        *VLC_PLAYBACK_PLUGINS,
+        *VLC_WINDOW_PLUGIN.values(),
+        *(m for ms in VLC_VIDEO_OUTPUTS.values() for m in ms),
+        "live555",
+        "access_realrtsp",
+        "satip",
+    }
+) - {""}
 VLC_RTSP_FIX = (
     "Debian's libVLC has no RTSP module; vmwall plays cameras through its stream hub "
     "(ffmpeg → MPEG-TS), so this is expected"
@@ -398,6 +438,7 @@ _VLC_FIX = (
     "Debian/Ubuntu: apt-get install libvlc5 vlc-plugin-base vlc-plugin-video-output; Windows: install "
     "VLC 3.0 (64-bit) or set PYTHON_VLC_LIB_PATH and VLC_PLUGIN_PATH"
 )
+_VLC_OUTPUT_FIX = "apt-get install vlc-plugin-video-output (Windows: reinstall VLC)"
 
 
 def check_libvlc() -> CheckResult:
@@ -405,36 +446,49 @@ def check_libvlc() -> CheckResult:
 
 
 def assess_libvlc(facts: Facts) -> CheckResult:
-    if "probe_error" in facts:
-        return CheckResult("libvlc", Status.FAIL, f"libVLC probe failed: {facts['probe_error']}", facts, _VLC_FIX)
-    if facts.get("error"):
-        return CheckResult("libvlc", Status.FAIL, f"libVLC not usable: {facts['error']}", facts, _VLC_FIX)
+    problem = _libvlc_problem(facts)
+    if problem is not None:
+        summary, fix = problem
+        return _fail("libvlc", summary, facts, fix)
+    modules = set(facts["modules"])
+    outputs = [m for m in _for_platform(VLC_VIDEO_OUTPUTS, facts) if m in modules]
+    summary = f"{facts['version']}: decodes H.264 (avcodec), video output {', '.join(outputs)}"
+    return _ok("libvlc", summary, facts)
+
+
+def _libvlc_problem(facts: Facts) -> tuple[str, str] | None:
+    """(summary, fix) of the first thing that stops libVLC from playing in a tile, or None."""
+    if "probe_error" in facts or facts.get("error"):
+        return f"libVLC not usable: {facts.get('error') or facts.get('probe_error')}", _VLC_FIX
     version = str(facts["version"])
     if _version_tuple(version)[:1] < (3,):
-        return CheckResult("libvlc", Status.FAIL, f"libVLC {version} is too old", facts,
-                           fix=f"vmwall needs libVLC 3.x. {_VLC_FIX}")
+        return f"{version} is too old", f"vmwall needs libVLC 3.x. {_VLC_FIX}"
     if facts.get("plugin_dir") is None:
-        return CheckResult("libvlc", Status.FAIL, f"libVLC {version}: plugin directory not found", facts,
-                           fix=f"set VLC_PLUGIN_PATH to libVLC's plugins directory. {_VLC_FIX}")
+        return (
+            f"{version}: plugin directory not found",
+            f"set VLC_PLUGIN_PATH to its plugins directory. {_VLC_FIX}",
+        )
     modules = set(facts.get("modules") or ())
     missing = [m for m in VLC_PLAYBACK_PLUGINS if m not in modules]
     if missing:
-        return CheckResult("libvlc", Status.FAIL, f"libVLC {version} cannot play H.264 in MPEG-TS: "
-                           f"no {', '.join(missing)} plugin", facts,
-                           fix="apt-get install vlc-plugin-base (Windows: reinstall VLC)")
-    outputs = [m for m in _video_outputs_for(str(facts.get("platform", sys.platform))) if m in modules]
-    if not outputs:
-        return CheckResult("libvlc", Status.FAIL, f"libVLC {version} has no video output plugin", facts,
-                           fix="apt-get install vlc-plugin-video-output (Windows: reinstall VLC)")
-    summary = f"libVLC {version}: decodes H.264 (avcodec), video output {', '.join(outputs)}"
-    return CheckResult("libvlc", Status.OK, summary, facts)
+        return (
+            f"{version} cannot play H.264 in MPEG-TS: no {', '.join(missing)} plugin",
+            "apt-get install vlc-plugin-base (Windows: reinstall VLC)",
+        )
+    window = _for_platform(VLC_WINDOW_PLUGIN, facts)
+    if window and window not in modules:
+        return f"{version} cannot draw into vmwall's windows: no {window} plugin", _VLC_OUTPUT_FIX
+    if not any(m in modules for m in _for_platform(VLC_VIDEO_OUTPUTS, facts)):
+        return f"{version} has no video output plugin", _VLC_OUTPUT_FIX
+    return None
 
 
-def _video_outputs_for(platform_name: str) -> tuple[str, ...]:
-    for prefix, outputs in VLC_VIDEO_OUTPUTS.items():
+def _for_platform(table: dict[str, Any], facts: Facts) -> Any:
+    platform_name = str(facts.get("platform", sys.platform))
+    for prefix, value in table.items():
         if platform_name.startswith(prefix):
-            return outputs
-    return VLC_VIDEO_OUTPUTS["linux"]
+            return value
+    return table["linux"]
 
 
 def check_libvlc_rtsp() -> CheckResult:
@@ -444,19 +498,21 @@ def check_libvlc_rtsp() -> CheckResult:
 def assess_libvlc_rtsp(facts: Facts) -> CheckResult:
     if "probe_error" in facts or facts.get("error"):
         reason = facts.get("error") or facts.get("probe_error")
-        return CheckResult("libvlc-rtsp", Status.WARN, f"not tested: {reason}", facts, VLC_RTSP_FIX)
+        return _warn("libvlc-rtsp", f"not tested: {reason}", facts, VLC_RTSP_FIX)
     requests: list[dict[str, str]] = list(facts.get("requests") or [])
     methods = [r.get("method", "") for r in requests]
     live555 = any("live555" in r.get("user_agent", "").lower() for r in requests)
     if "DESCRIBE" in methods or live555:
-        return CheckResult("libvlc-rtsp", Status.OK,
-                           "libVLC opens rtsp:// itself (a DESCRIBE reached a local test server)", facts)
+        return _ok(
+            "libvlc-rtsp", "libVLC opens rtsp:// itself (a DESCRIBE reached a local test server)", facts
+        )
     seen = ", ".join(methods) if methods else "no request at all"
     plugin = " (no live555 plugin)" if facts.get("live555_plugin") is False else ""
-    return CheckResult(
-        "libvlc-rtsp", Status.WARN,
+    return _warn(
+        "libvlc-rtsp",
         f"libVLC cannot open rtsp://{plugin}: a local test server saw {seen}, never a DESCRIBE",
-        facts, VLC_RTSP_FIX,
+        facts,
+        VLC_RTSP_FIX,
     )
 
 
@@ -476,8 +532,12 @@ def _ffmpeg_facts(ffmpeg: str | None, ffprobe: str | None) -> Facts:
     if ffmpeg is None:
         return facts
     facts["version"] = parse_ffmpeg_version(_run_text([ffmpeg, "-hide_banner", "-version"]))
-    facts["decoders"] = sorted(parse_ffmpeg_list(_run_text([ffmpeg, "-hide_banner", "-decoders"])) & {"h264", "hevc"})
-    facts["encoders"] = sorted(parse_ffmpeg_list(_run_text([ffmpeg, "-hide_banner", "-encoders"])) & {"libx264"})
+    facts["decoders"] = sorted(
+        parse_ffmpeg_list(_run_text([ffmpeg, "-hide_banner", "-decoders"])) & {"h264", "hevc"}
+    )
+    facts["encoders"] = sorted(
+        parse_ffmpeg_list(_run_text([ffmpeg, "-hide_banner", "-encoders"])) & {"libx264"}
+    )
     facts["demuxers"] = sorted(parse_ffmpeg_list(_run_text([ffmpeg, "-hide_banner", "-demuxers"])) & {"rtsp"})
     facts["muxers"] = sorted(parse_ffmpeg_list(_run_text([ffmpeg, "-hide_banner", "-muxers"])) & {"mpegts"})
     if ffprobe:
@@ -515,7 +575,7 @@ def parse_ffmpeg_list(text: str) -> set[str]:
 
 def assess_ffmpeg(facts: Facts) -> CheckResult:
     if facts.get("ffmpeg") is None:
-        return CheckResult("ffmpeg", Status.FAIL, "ffmpeg not found: the stream hub needs it", facts, _FFMPEG_FIX)
+        return _fail("ffmpeg", "ffmpeg not found: the stream hub needs it", facts, _FFMPEG_FIX)
     gaps = [
         label
         for label, key, name in (
@@ -527,17 +587,21 @@ def assess_ffmpeg(facts: Facts) -> CheckResult:
     ]
     version = facts.get("version") or "(unknown version)"
     if gaps:
-        return CheckResult("ffmpeg", Status.FAIL, f"ffmpeg {version} lacks: {', '.join(gaps)}", facts,
-                           fix=f"install a full ffmpeg build: {_FFMPEG_FIX}")
+        return _fail(
+            "ffmpeg",
+            f"{version} lacks: {', '.join(gaps)}",
+            facts,
+            fix=f"install a full ffmpeg build: {_FFMPEG_FIX}",
+        )
     warnings = []
     if "libx264" not in (facts.get("encoders") or ()):
         warnings.append("no libx264 encoder (snapshots/exports that re-encode will not work)")
     if facts.get("ffprobe") is None:
         warnings.append("no ffprobe")
-    summary = f"ffmpeg {version}: H.264, RTSP in, MPEG-TS out"
+    summary = f"{version}: H.264, RTSP in, MPEG-TS out"
     if warnings:
-        return CheckResult("ffmpeg", Status.WARN, f"{summary}; {'; '.join(warnings)}", facts, _FFMPEG_FIX)
-    return CheckResult("ffmpeg", Status.OK, f"{summary}, libx264; ffprobe {facts.get('ffprobe_version')}", facts)
+        return _warn("ffmpeg", f"{summary}; {'; '.join(warnings)}", facts, _FFMPEG_FIX)
+    return _ok("ffmpeg", f"{summary}, libx264; ffprobe {facts.get('ffprobe_version')}", facts)
 
 
 def check_pyav() -> CheckResult:
@@ -547,15 +611,23 @@ def check_pyav() -> CheckResult:
 def assess_pyav(facts: Facts) -> CheckResult:
     if "probe_error" in facts or facts.get("error"):
         reason = facts.get("error") or facts.get("probe_error")
-        return CheckResult("pyav", Status.FAIL, f"PyAV not usable: {reason}", facts, fix="pip install 'av>=12'")
-    summary = f"PyAV {facts['version']} (libavcodec {facts.get('libavcodec')})"
+        return _fail("pyav", f"PyAV not usable: {reason}", facts, fix="pip install 'av>=12'")
+    summary = f"{facts['version']} (libavcodec {facts.get('libavcodec')})"
     if not facts.get("h264_decoder"):
-        return CheckResult("pyav", Status.FAIL, f"{summary} cannot decode H.264", facts,
-                           fix="pip install --force-reinstall 'av>=12' (the wheels bundle FFmpeg)")
+        return _fail(
+            "pyav",
+            f"{summary} cannot decode H.264",
+            facts,
+            fix="pip install --force-reinstall 'av>=12' (the wheels bundle FFmpeg)",
+        )
     if not facts.get("libx264"):
-        return CheckResult("pyav", Status.WARN, f"{summary}: no libx264 encoder", facts,
-                           fix="pip install --force-reinstall 'av>=12' (the wheels include libx264)")
-    return CheckResult("pyav", Status.OK, f"{summary}: H.264 decoder, libx264", facts)
+        return _warn(
+            "pyav",
+            f"{summary}: no libx264 encoder",
+            facts,
+            fix="pip install --force-reinstall 'av>=12' (the wheels include libx264)",
+        )
+    return _ok("pyav", f"{summary}: H.264 decoder, libx264", facts)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -580,21 +652,30 @@ def check_gstreamer() -> CheckResult:
 def assess_gstreamer(facts: Facts) -> CheckResult:
     """GStreamer is only needed by `vmwall sim`: every gap is a warning."""
     if "probe_error" in facts:
-        return CheckResult("gstreamer", Status.WARN, f"probe failed: {facts['probe_error']}", facts, _GST_PACKAGES)
+        return _warn("gstreamer", f"probe failed: {facts['probe_error']}", facts, _GST_PACKAGES)
     if facts.get("pygobject") is None:
-        return CheckResult("gstreamer", Status.WARN, f"PyGObject not importable ({facts.get('error')}): "
-                           "`vmwall sim` cannot run", facts, fix=_PYGOBJECT_FIX)
+        return _warn(
+            "gstreamer",
+            f"PyGObject not importable ({facts.get('error')}): `vmwall sim` cannot run",
+            facts,
+            fix=_PYGOBJECT_FIX,
+        )
     if facts.get("gst") is None or facts.get("rtsp_server") is not True:
         what = "GStreamer 1.x" if facts.get("gst") is None else "the GstRtspServer typelib"
-        return CheckResult("gstreamer", Status.WARN, f"no {what} ({facts.get('error')}): `vmwall sim` cannot run",
-                           facts, fix=_GST_PACKAGES)
+        return _warn(
+            "gstreamer",
+            f"no {what} ({facts.get('error')}): `vmwall sim` cannot run",
+            facts,
+            fix=_GST_PACKAGES,
+        )
     elements: dict[str, bool] = facts.get("elements") or {}
     missing = [name for name in GST_ELEMENTS if not elements.get(name)]
-    summary = f"{facts['gst']}, PyGObject {facts['pygobject']}, RTSP server"
+    summary = f"{str(facts['gst']).removeprefix('GStreamer ')}, PyGObject {facts['pygobject']}, RTSP server"
     if missing:
-        return CheckResult("gstreamer", Status.WARN, f"{summary}; missing elements {', '.join(missing)}",
-                           facts, fix=_GST_PACKAGES)
-    return CheckResult("gstreamer", Status.OK, f"{summary}, {', '.join(GST_ELEMENTS)} (for vmwall sim)", facts)
+        return _warn(
+            "gstreamer", f"{summary}; missing elements {', '.join(missing)}", facts, fix=_GST_PACKAGES
+        )
+    return _ok("gstreamer", f"{summary}, {', '.join(GST_ELEMENTS)} (for vmwall sim)", facts)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -650,19 +731,30 @@ def assess_postgresql(facts: Facts) -> CheckResult:
     tools = ", ".join(name for name in ("psql", "pg_isready") if facts.get(name)) or "no client tools"
     psycopg = f"psycopg {facts['psycopg']}" if facts.get("psycopg") else "psycopg missing"
     if facts.get("url_error"):
-        return CheckResult("postgresql", Status.FAIL, str(facts["url_error"]), facts,
-                           fix="set --db or $VMWALL_DB_URL to postgresql://USER@HOST/NAME or a SQLite path")
+        return _fail(
+            "postgresql",
+            str(facts["url_error"]),
+            facts,
+            fix="set --db or $VMWALL_DB_URL to postgresql://USER@HOST/NAME or a SQLite path",
+        )
     if "url" not in facts:
         status = Status.OK if facts.get("psycopg") else Status.WARN
-        return CheckResult("postgresql", status, f"not configured (SQLite in use); {psycopg}, {tools}", facts,
-                           fix="" if status is Status.OK else "pip install 'psycopg[binary]>=3.1'")
-    if facts.get("connect_error"):
         return CheckResult(
-            "postgresql", Status.FAIL, f"cannot connect to {facts['url']}: {facts['connect_error']}", facts,
+            "postgresql",
+            status,
+            f"not configured (SQLite in use); {psycopg}, {tools}",
+            facts,
+            fix="" if status is Status.OK else "pip install 'psycopg[binary]>=3.1'",
+        )
+    if facts.get("connect_error"):
+        return _fail(
+            "postgresql",
+            f"cannot connect to {facts['url']}: {facts['connect_error']}",
+            facts,
             fix="check that the server runs and listens (pg_isready -h HOST -p PORT), the user and password "
             "(a ~/.pgpass entry or the URL), and pg_hba.conf on the server",
         )
-    return CheckResult("postgresql", Status.OK, f"connected to {facts['url']}; {psycopg}, {tools}", facts)
+    return _ok("postgresql", f"connected to {facts['url']}; {psycopg}, {tools}", facts)
 
 
 def check_sqlite() -> CheckResult:
@@ -681,12 +773,20 @@ def check_sqlite() -> CheckResult:
 def assess_sqlite(facts: Facts) -> CheckResult:
     version = facts["version"]
     if str(facts.get("journal_mode", "")).lower() != "wal":
-        return CheckResult("sqlite", Status.FAIL, f"SQLite {version} refuses WAL mode", facts,
-                           fix="use a Python built with a standard SQLite 3.7+ (WAL), or PostgreSQL")
+        return _fail(
+            "sqlite",
+            f"{version} refuses WAL mode",
+            facts,
+            fix="use a Python built with a standard SQLite 3.7+ (WAL), or PostgreSQL",
+        )
     if _version_tuple(version) < (3, 35):
-        return CheckResult("sqlite", Status.WARN, f"SQLite {version}: old (3.35+ recommended)", facts,
-                           fix="upgrade Python/SQLite, or use PostgreSQL")
-    return CheckResult("sqlite", Status.OK, f"SQLite {version}, WAL and foreign keys", facts)
+        return _warn(
+            "sqlite",
+            f"{version}: old (3.35+ recommended)",
+            facts,
+            fix="upgrade Python/SQLite, or use PostgreSQL",
+        )
+    return _ok("sqlite", f"{version}, WAL and foreign keys", facts)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -719,24 +819,32 @@ def classify_keyring(backend: str, chained: Sequence[str]) -> str:
 
 def assess_keyring(facts: Facts) -> CheckResult:
     if "probe_error" in facts:
-        return CheckResult("keyring", Status.FAIL, f"the keyring did not answer: {facts['probe_error']} "
-                           "(locked, or waiting for an unlock prompt?)", facts, KEYRING_FIX)
+        return _fail(
+            "keyring",
+            f"the keyring did not answer: {facts['probe_error']} (locked, or waiting for an unlock prompt?)",
+            facts,
+            KEYRING_FIX,
+        )
     if facts.get("error"):
-        return CheckResult("keyring", Status.FAIL, f"keyring not usable: {facts['error']}", facts, KEYRING_FIX)
+        return _fail("keyring", f"keyring not usable: {facts['error']}", facts, KEYRING_FIX)
     backend = str(facts["backend"])
     kind = classify_keyring(backend, facts.get("chained") or ())
     if kind == "none":
-        return CheckResult("keyring", Status.FAIL, f"no keyring ({backend}): camera passwords cannot be stored",
-                           facts, KEYRING_FIX)
+        return _fail(
+            "keyring", f"no keyring ({backend}): camera passwords cannot be stored", facts, KEYRING_FIX
+        )
     if kind == "plaintext":
-        return CheckResult(
-            "keyring", Status.FAIL, f"{backend} stores passwords in a plain file: vmwall refuses it", facts,
-            fix=f"pip uninstall keyrings.alt (or set PYTHON_KEYRING_BACKEND to a real keyring). {KEYRING_FIX}",
+        return _fail(
+            "keyring",
+            f"{backend} stores passwords in a plain file: vmwall refuses it",
+            facts,
+            fix=f"pip uninstall keyrings.alt (or set PYTHON_KEYRING_BACKEND to a real one). {KEYRING_FIX}",
         )
     if facts.get("roundtrip") != "ok":
-        return CheckResult("keyring", Status.FAIL, f"{backend} refused a test entry: {facts.get('roundtrip')}",
-                           facts, KEYRING_FIX)
-    return CheckResult("keyring", Status.OK, f"{backend} (stored, read and deleted a test entry)", facts)
+        return _fail(
+            "keyring", f"{backend} refused a test entry: {facts.get('roundtrip')}", facts, KEYRING_FIX
+        )
+    return _ok("keyring", f"{backend} (stored, read and deleted a test entry)", facts)
 
 
 def check_zeromq() -> CheckResult:
@@ -744,19 +852,26 @@ def check_zeromq() -> CheckResult:
         import zmq
     except Exception as exc:
         return assess_zeromq({"error": f"{type(exc).__name__}: {exc}"})
-    return assess_zeromq({"pyzmq": zmq.pyzmq_version(), "libzmq": zmq.zmq_version(), "curve": zmq.has("curve")})
+    return assess_zeromq(
+        {"pyzmq": zmq.pyzmq_version(), "libzmq": zmq.zmq_version(), "curve": zmq.has("curve")}
+    )
 
 
 def assess_zeromq(facts: Facts) -> CheckResult:
     if facts.get("error"):
-        return CheckResult("zeromq", Status.FAIL, f"pyzmq not importable: {facts['error']}", facts,
-                           fix="pip install 'pyzmq>=26'")
+        return _fail(
+            "zeromq", f"pyzmq not importable: {facts['error']}", facts, fix="pip install 'pyzmq>=26'"
+        )
     summary = f"pyzmq {facts['pyzmq']}, libzmq {facts['libzmq']}"
     if not facts.get("curve"):
-        return CheckResult("zeromq", Status.FAIL, f"{summary} without CURVE: the wall protocol needs CurveZMQ",
-                           facts, fix="pip install --force-reinstall 'pyzmq>=26' (its wheels bundle libzmq with "
-                           "CURVE); a system libzmq must be built with libsodium")
-    return CheckResult("zeromq", Status.OK, f"{summary}, CURVE available", facts)
+        return _fail(
+            "zeromq",
+            f"{summary} without CURVE: the wall protocol needs CurveZMQ",
+            facts,
+            fix="pip install --force-reinstall 'pyzmq>=26' (its wheels bundle libzmq with "
+            "CURVE); a system libzmq must be built with libsodium",
+        )
+    return _ok("zeromq", f"{summary}, CURVE available", facts)
 
 
 def check_joystick() -> CheckResult:
@@ -768,12 +883,16 @@ def assess_joystick(facts: Facts) -> CheckResult:
     """A joystick is optional (PTZ works with the mouse): gaps are warnings."""
     if "probe_error" in facts or facts.get("error"):
         reason = facts.get("error") or facts.get("probe_error")
-        return CheckResult("joystick", Status.WARN, f"SDL2 not usable ({reason}): no PTZ joystick", facts,
-                           fix="pip install 'pysdl2>=0.9.16' 'pysdl2-dll>=2.30'")
+        return _warn(
+            "joystick",
+            f"SDL2 not usable ({reason}): no PTZ joystick",
+            facts,
+            fix="pip install 'pysdl2>=0.9.16' 'pysdl2-dll>=2.30'",
+        )
     names: list[str] = list(facts.get("names") or [])
     count = int(facts.get("joysticks", 0))
     attached = f"{count} joystick(s): {', '.join(names)}" if count else "no joystick connected"
-    return CheckResult("joystick", Status.OK, f"SDL {facts['sdl']}, {attached}", facts)
+    return _ok("joystick", f"SDL {facts['sdl']}, {attached}", facts)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -801,25 +920,40 @@ def default_checks(db_url: str | None = None) -> list[Check]:
 
 
 _SYMBOLS = {Status.OK: "✓", Status.WARN: "!", Status.FAIL: "✗"}
-_ASCII_SYMBOLS = {Status.OK: "ok ", Status.WARN: "!! ", Status.FAIL: "XX "}
+_ASCII_SYMBOLS = {Status.OK: "ok", Status.WARN: "!!", Status.FAIL: "XX"}
 
 
-def format_report(report: Report, labels: dict[str, str], *, verbose: bool = False,
-                  unicode: bool = True) -> str:
-    """The report as text: one line per check, the fix under each warning and failure."""
+def format_report(
+    report: Report, labels: dict[str, str], *, verbose: bool = False, unicode: bool = True, columns: int = 0
+) -> str:
+    """The report as text: one line per check, the fix under each warning and failure, wrapped to
+    ``columns`` (default: the terminal's width)."""
     symbols = _SYMBOLS if unicode else _ASCII_SYMBOLS
-    width = max((len(labels.get(r.name, r.name)) for r in report.results), default=0)
-    indent = " " * (width + 4)
+    columns = max(60, columns or shutil.get_terminal_size((100, 24)).columns)
+    label_width = max((len(labels.get(r.name, r.name)) for r in report.results), default=0)
+    indent = " " * (len(symbols[Status.OK]) + label_width + 3)
     lines = [f"vmwall {__version__} doctor: what this machine can do ({platform.platform()})", ""]
     for result in report.results:
-        lines.append(f"{symbols[result.status]} {labels.get(result.name, result.name):<{width}}  {result.summary}")
+        head = f"{symbols[result.status]} {labels.get(result.name, result.name):<{label_width}}  "
+        lines += _wrap(result.summary, columns, head, indent)
         if result.fix and result.status is not Status.OK:
-            lines.append(f"{indent}fix: {result.fix}")
+            lines += _wrap(f"fix: {result.fix}", columns, indent, indent + "     ")
         if verbose:
-            lines.extend(f"{indent}{key}: {value}" for key, value in _detail_items(result.details))
-    lines.extend(["", _verdict(report, symbols[Status.FAIL].strip())])
+            lines += [f"{indent}{key}: {value}" for key, value in _detail_items(result.details)]
+    lines += ["", _verdict(report, symbols[Status.FAIL])]
     text = "\n".join(lines)
     return text if unicode else text.replace("→", "->").encode("ascii", "replace").decode("ascii")
+
+
+def _wrap(text: str, columns: int, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(
+        text,
+        columns,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def _detail_items(details: Facts) -> Iterable[tuple[str, str]]:
@@ -853,12 +987,14 @@ def _probe_qt() -> Facts:
 def _probe_vlc() -> Facts:
     vlc = _import_vlc()
     plugin_dir = vlc_plugin_dir(vlc)
+    modules = scan_vlc_plugins(plugin_dir) if plugin_dir else set()
     return {
         "version": vlc.libvlc_get_version().decode(errors="replace"),
         "python_vlc": getattr(vlc, "__version__", None),
         "libvlc": _libvlc_path(vlc),
         "plugin_dir": str(plugin_dir) if plugin_dir else None,
-        "modules": sorted(scan_vlc_plugins(plugin_dir)) if plugin_dir else [],
+        "modules": sorted(modules & _VLC_REPORTED_PLUGINS),
+        "plugin_count": len(modules),
         "platform": sys.platform,
     }
 
@@ -885,12 +1021,19 @@ def _libvlc_path(vlc: Any) -> str | None:
 
 def vlc_plugin_dir(vlc: Any) -> Path | None:
     """libVLC's plugin directory: the environment's override, python-vlc's, or next to libvlc."""
-    candidates = [os.environ.get("VLC_PLUGIN_PATH"), os.environ.get("PYTHON_VLC_MODULE_PATH"),
-                  getattr(vlc, "plugin_path", None)]
+    candidates = [
+        os.environ.get("VLC_PLUGIN_PATH"),
+        os.environ.get("PYTHON_VLC_MODULE_PATH"),
+        getattr(vlc, "plugin_path", None),
+    ]
     library = _libvlc_path(vlc)
     if library and os.sep in library:
         libdir = Path(library).parent
-        candidates += [str(libdir / "vlc" / "plugins"), str(libdir / "plugins"), str(libdir.parent / "plugins")]
+        candidates += [
+            str(libdir / "vlc" / "plugins"),
+            str(libdir / "plugins"),
+            str(libdir.parent / "plugins"),
+        ]
     for candidate in candidates:
         if candidate and Path(candidate).is_dir():
             return Path(candidate)

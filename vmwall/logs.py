@@ -48,6 +48,7 @@ _secrets_lock = threading.Lock()
 _state_lock = threading.RLock()
 _installed: list[logging.Handler] = []
 _previous_hooks: tuple[object, object] | None = None
+_previous_root_level: int | None = None
 
 
 # --- secrets ------------------------------------------------------------------------------------
@@ -137,6 +138,7 @@ def setup_logging(process: str, *, verbose: bool = False, log_dir: Path | None =
             handler.addFilter(RedactingFilter())
             root.addHandler(handler)
             _installed.append(handler)
+        _remember_root_level(root)
         root.setLevel(level)
         _point_faulthandler_at(file_handler.stream)
         _install_excepthooks()
@@ -144,10 +146,21 @@ def setup_logging(process: str, *, verbose: bool = False, log_dir: Path | None =
     return path
 
 
+def _remember_root_level(root: logging.Logger) -> None:
+    global _previous_root_level
+    if _previous_root_level is None:
+        _previous_root_level = root.level
+
+
 def teardown_logging() -> None:
-    """Remove what `setup_logging` installed: handlers, exception hooks, faulthandler's file."""
+    """Remove what `setup_logging` installed: handlers, root level, exception hooks, faulthandler's
+    file (back to stderr)."""
+    global _previous_root_level
     with _state_lock:
         _remove_installed_handlers()
+        if _previous_root_level is not None:
+            logging.getLogger().setLevel(_previous_root_level)
+            _previous_root_level = None
         _restore_excepthooks()
         _point_faulthandler_at(sys.__stderr__)
 
@@ -222,9 +235,7 @@ def _restore_excepthooks() -> None:
         _previous_hooks = None
 
 
-def _log_uncaught(
-    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-) -> None:
+def _log_uncaught(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return

@@ -413,9 +413,10 @@ def test_the_script_gives_up_on_a_silent_camera_on_time(tmp_path: Path, silent_p
     elapsed = time.monotonic() - started
     assert result.returncode == 1
     assert result.stderr == f"vmwall: no answer from 127.0.0.1:{silent_port} within 2 s\n"
-    # Start-up (Python, SQLAlchemy, ...: ~1 s on 2 cores) is paid by every command; the camera wait
-    # itself, plus loading the ONVIF library (~0.4 s), must stay within the timeout + 1 s.
-    assert elapsed < startup + 2 + 1.0, f"took {elapsed:.2f} s, start-up {startup:.2f} s"
+    # Start-up (Python, SQLAlchemy, every command module: ~1.1 s on 2 cores) is paid by every command.
+    # Beyond it and the 2 s wait: loading the ONVIF library (~0.5 s), the database and keyring;
+    # measured 0.8-1.3 s on a loaded 2-core machine. A probe ignoring the deadline takes 30 s or more.
+    assert elapsed < startup + 2 + 2.0, f"took {elapsed:.2f} s, start-up {startup:.2f} s"
 
 
 _GNOME_KEYRING = shutil.which("gnome-keyring-daemon")

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), indent=2))
     else:
         labels = {check.name: check.label for check in checks}
-        print(doctor.format_report(report, labels, verbose=args.verbose, unicode=_can_print_symbols(sys.stdout)))
+        print(
+            doctor.format_report(report, labels, verbose=args.verbose, unicode=_can_print_symbols(sys.stdout))
+        )
     return 0 if report.ok else 1
 
 
@@ -50,7 +52,9 @@ def _selected_checks(checks: list[doctor.Check], only: list[str] | None) -> list
     known = {check.name for check in checks}
     unknown = sorted(set(only) - known)
     if unknown:
-        raise UserFacingError(f"unknown check {', '.join(unknown)}; the checks are {', '.join(sorted(known))}", 2)
+        raise UserFacingError(
+            f"unknown check {', '.join(unknown)}; the checks are {', '.join(sorted(known))}", 2
+        )
     return [check for check in checks if check.name in only]
 
 

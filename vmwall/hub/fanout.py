@@ -1,15 +1,16 @@
 """One consumer (a player's HTTP connection) of a hub stream, and how a slow one is handled.
 
-The upstream thread offers units; the consumer's coroutine takes them. A consumer that falls behind
-by more than its budget loses what it has queued and resumes at the next keyframe, so one slow
-player never slows the camera's other viewers nor grows the hub's memory.
+The upstream thread writes each unit straight into the player's non-blocking socket: no hop through
+the event loop per frame. What the socket cannot take at once waits in a per-player buffer; a player
+that falls behind by more than its budget loses that buffer and resumes at the next keyframe, so one
+slow player never slows the camera's other viewers nor grows the hub's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
-from collections import deque
 from dataclasses import dataclass
 
 
@@ -24,27 +25,39 @@ class Unit:
 
 
 class Consumer:
-    def __init__(self, loop: asyncio.AbstractEventLoop, peer: str, budget_bytes: int = 8 * 1024 * 1024) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket, peer: str,
+                 budget_bytes: int = 8 * 1024 * 1024) -> None:
+        """``sock`` is the consumer's own (duplicated) socket; it is made non-blocking."""
         self.peer = peer
         self.budget_bytes = budget_bytes
         self._loop = loop
+        self._sock = sock
+        sock.setblocking(False)
         self._lock = threading.Lock()
-        self._queue: deque[bytes] = deque()
-        self._queued_bytes = 0
-        self._waiting = False
-        self._wakeup = asyncio.Event()
+        self._pending = bytearray()
         self._closed = False
-        self._resync = False  # dropped data: skip until the next keyframe
+        self.closed_event = asyncio.Event()
+        self._resync = False  # skip until the next keyframe
         self.sent_bytes = 0
         self.dropped_units = 0
         self.resyncs = 0
 
-    # --- producer side (upstream thread) -------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def pending_bytes(self) -> int:
+        return len(self._pending)
+
+    def start_at_next_keyframe(self) -> None:
+        with self._lock:
+            self._resync = True
+
     def offer_burst(self, data: bytes) -> None:
         with self._lock:
-            self._queue.append(data)
-            self._queued_bytes += len(data)
-        self._wake()
+            self._pending += data
+            self._flush_locked()
 
     def offer(self, unit: Unit, tables: bytes) -> None:
         with self._lock:
@@ -55,54 +68,42 @@ class Consumer:
                     self.dropped_units += 1
                     return
                 self._resync = False
-                self._queue.append(tables)  # a decoder resuming needs the program tables again
-                self._queued_bytes += len(tables)
-            if self._queued_bytes + len(unit.data) > self.budget_bytes:
-                self.dropped_units += len(self._queue) + 1
-                self._queue.clear()
-                self._queued_bytes = 0
+                self._pending += tables  # a decoder resuming needs the program tables again
+            if len(self._pending) + len(unit.data) > self.budget_bytes:
+                self.dropped_units += 1
+                self._pending.clear()
                 self._resync = True
                 self.resyncs += 1
                 return
-            self._queue.append(unit.data)
-            self._queued_bytes += len(unit.data)
-        self._wake()
+            self._pending += unit.data
+            self._flush_locked()
 
-    def _wake(self) -> None:
-        with self._lock:
-            if not self._waiting:
+    def _flush_locked(self) -> None:
+        while self._pending and not self._closed:
+            try:
+                sent = self._sock.send(self._pending)
+            except (BlockingIOError, InterruptedError):
                 return
-            self._waiting = False
-        self._loop.call_soon_threadsafe(self._wakeup.set)
+            except OSError:
+                self._close_locked()
+                return
+            self.sent_bytes += sent
+            del self._pending[:sent]
+
+    def _close_locked(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._pending.clear()
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+        try:
+            self._loop.call_soon_threadsafe(self.closed_event.set)
+        except RuntimeError:  # the loop is already closed (hub shutting down)
+            pass
 
     def close(self) -> None:
         with self._lock:
-            self._closed = True
-            self._waiting = False
-        self._loop.call_soon_threadsafe(self._wakeup.set)
-
-    # --- consumer side (event loop) -----------------------------------------------------------
-    @property
-    def queued_bytes(self) -> int:
-        return self._queued_bytes
-
-    async def next_chunk(self, timeout: float) -> bytes | None:
-        """Everything queued, joined; b"" after ``timeout`` with nothing; None once closed."""
-        while True:
-            with self._lock:
-                if self._queue:
-                    data = b"".join(self._queue)
-                    self._queue.clear()
-                    self._queued_bytes = 0
-                    self.sent_bytes += len(data)
-                    return data
-                if self._closed:
-                    return None
-                self._waiting = True
-                self._wakeup.clear()
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), timeout)
-            except TimeoutError:
-                with self._lock:
-                    self._waiting = False
-                return b""
+            self._close_locked()

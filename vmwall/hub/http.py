@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 _STREAM_PATH = re.compile(r"^/camera/(\d{1,6})/(main|sub)\.ts$")
 MAX_REQUEST_BYTES = 8192
 REQUEST_TIMEOUT_S = 5.0
-IDLE_WRITE_S = 1.0
 
 
 class HubHttpServer:
@@ -77,7 +76,8 @@ class HubHttpServer:
                 return
             stream = _STREAM_PATH.match(url.path)
             if method == "GET" and stream:
-                await self._serve_stream(writer, (int(stream.group(1)), StreamKind(stream.group(2))), peer_host)
+                await self._serve_stream(reader, writer, (int(stream.group(1)), StreamKind(stream.group(2))),
+                                         peer_host)
             elif method == "GET" and url.path == "/api/health":
                 await _respond(writer, 200, {"service": "vmwall-hub", "version": __version__, "pid": os.getpid()})
             elif method == "GET" and url.path == "/api/streams":
@@ -110,7 +110,8 @@ class HubHttpServer:
         offered = headers.get("authorization", "").removeprefix("Bearer ").strip() or (query.get("token") or [""])[0]
         return hmac.compare_digest(offered.encode(), self.token.encode())
 
-    async def _serve_stream(self, writer: asyncio.StreamWriter, key: StreamKey, peer: str) -> None:
+    async def _serve_stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, key: StreamKey,
+                            peer: str) -> None:
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(None, self._check_stream, key)
@@ -123,25 +124,23 @@ class HubHttpServer:
         except UserFacingError as exc:
             await _respond(writer, 503, {"error": str(exc)})
             return
-        consumer = Consumer(loop, peer)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-cache\r\n"
+                     b"Connection: close\r\n\r\n")
+        await writer.drain()
+        raw = writer.get_extra_info("socket")
+        # The upstream thread writes into its own duplicate of the socket; the loop only watches for
+        # the player hanging up.
+        own = socket.socket(fileno=os.dup(raw.fileno()))
+        consumer = Consumer(loop, own, peer)
         upstream = self.registry.join(key, consumer)
         log.info("camera %d %s: player %s joined", key[0], key[1], peer)
+        hangup = asyncio.ensure_future(_until_eof(reader))
+        closed = asyncio.ensure_future(consumer.closed_event.wait())
         try:
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-cache\r\n"
-                         b"Connection: close\r\n\r\n")
-            await writer.drain()
-            while True:
-                chunk = await consumer.next_chunk(IDLE_WRITE_S)
-                if chunk is None:
-                    break
-                if chunk:
-                    writer.write(chunk)
-                    await writer.drain()
-                elif writer.is_closing():
-                    break
-        except (ConnectionError, OSError):
-            pass
+            await asyncio.wait({hangup, closed}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            for task in (hangup, closed):
+                task.cancel()
             upstream.leave(consumer)
             consumer.close()
             log.info("camera %d %s: player %s left (%d bytes, %d resyncs)", key[0], key[1], peer,
@@ -171,6 +170,15 @@ class HubHttpServer:
 
 class _BadRequest(Exception):
     pass
+
+
+async def _until_eof(reader: asyncio.StreamReader) -> None:
+    """Returns when the player closes its side (players send nothing after their request)."""
+    try:
+        while await reader.read(4096):
+            pass
+    except (ConnectionError, OSError):
+        pass
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str]]:

@@ -120,20 +120,29 @@ def shift_timestamps(data: bytes | bytearray | memoryview, delta: int) -> bytes:
     return bytes(out)
 
 
-def program_tables(data: bytes | bytearray | memoryview, pmt_pid: int | None) -> tuple[bytes | None, int | None, bytes | None]:
-    """Find the PAT (and from it the PMT PID) and the PMT packets in ``data``."""
+def program_tables(data: bytes | bytearray | memoryview, pmt_pid: int | None
+                   ) -> tuple[bytes | None, int | None, bytes | None]:
+    """The PAT (and from it the PMT PID) and PMT packets at the head of ``data``.
+
+    The muxer writes the program tables before a unit's PES packets, so only the leading packets
+    are looked at: the scan stops at the first packet of any other PID.
+    """
     pat: bytes | None = None
     pmt: bytes | None = None
-    for at in packets(data):
+    for at in range(0, len(data) - TS_PACKET + 1, TS_PACKET):
         pid = ((data[at + 1] & 0x1F) << 8) | data[at + 2]
-        if pid == PAT_PID and data[at + 1] & 0x40:
-            pat = bytes(data[at : at + TS_PACKET])
-            p = _payload_offset(data, at)
-            if p is not None:
-                section = p + 1 + data[p]  # pointer field
-                # PAT: table_id(1) length(2) tsid(2) version(1) sec(1) last(1) then program loop
-                program = section + 8
-                pmt_pid = ((data[program + 2] & 0x1F) << 8) | data[program + 3]
-        elif pmt_pid is not None and pid == pmt_pid and data[at + 1] & 0x40:
-            pmt = bytes(data[at : at + TS_PACKET])
+        if pid == PAT_PID:
+            if data[at + 1] & 0x40:
+                pat = bytes(data[at : at + TS_PACKET])
+                p = _payload_offset(data, at)
+                if p is not None:
+                    section = p + 1 + data[p]  # pointer field
+                    # PAT: table_id(1) length(2) tsid(2) version(1) sec(1) last(1) then program loop
+                    program = section + 8
+                    pmt_pid = ((data[program + 2] & 0x1F) << 8) | data[program + 3]
+        elif pmt_pid is not None and pid == pmt_pid:
+            if data[at + 1] & 0x40:
+                pmt = bytes(data[at : at + TS_PACKET])
+        else:
+            break
     return pat, pmt_pid, pmt

@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 import av
@@ -58,6 +59,11 @@ class StreamStats:
     sessions: int
     cached_frames: int
     last_error: str | None
+    # How the last session started, in ms from the start of the attempt: RTSP setup and probing
+    # (open), first packet, first keyframe (the wait for the camera's next keyframe).
+    session_open_ms: float | None
+    session_first_packet_ms: float | None
+    session_first_keyframe_ms: float | None
 
 
 class _Sink(io.RawIOBase):
@@ -85,6 +91,9 @@ class _Muxer:
         self.container = av.open(self.sink, "w", format="mpegts",
                                  options={"flush_packets": "1", "max_delay": "0"})
         self.stream = self.container.add_stream_from_template(template)
+        self.time_base = self.stream.time_base or Fraction(1, TICKS)
+        # output ticks = 90 kHz ticks * tb_den / tb_num
+        self.tb_num, self.tb_den = self.time_base.numerator * TICKS, self.time_base.denominator
         ctx = template.codec_context
         self.signature = (ctx.name, ctx.width, ctx.height, bytes(ctx.extradata or b""))
 
@@ -126,6 +135,7 @@ class Upstream:
         self._key_interval_s: float | None = None
         self._geometry: tuple[str | None, int | None, int | None] = (None, None, None)
         self._last_out_dts: int | None = None
+        self._timings: dict[str, float] = {}
         self.idle_since = time.monotonic()
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -156,8 +166,7 @@ class Upstream:
             if burst:
                 consumer.offer_burst(burst)
             else:
-                consumer.offer_burst(b"")
-                consumer._resync = True  # noqa: SLF001 — start at the first live keyframe
+                consumer.start_at_next_keyframe()
             self._consumers.add(consumer)
 
     def leave(self, consumer: Consumer) -> None:
@@ -208,7 +217,10 @@ class Upstream:
             "probesize": "32768",
             "analyzeduration": "0",
         }
+        started = time.monotonic()
+        timings: dict[str, float] = {}
         container = av.open(source.url, options=options, timeout=(self.open_timeout_s, self.read_timeout_s))
+        timings["open"] = time.monotonic() - started
         try:
             if not container.streams.video:
                 raise ValueError("the camera stream has no video")
@@ -216,19 +228,25 @@ class Upstream:
             self._prepare_muxer(video)
             self._sessions += 1
             session_base: tuple[int, int] | None = None  # (first input dts, output dts it maps to)
+            # Integer time-base arithmetic: Fraction maths per packet costs more than the remux.
+            num, den = video.time_base.numerator * TICKS, video.time_base.denominator
             for packet in container.demux(video):
                 if self._stop.is_set():
                     return
                 if packet.dts is None or packet.size == 0:
                     continue
-                dts_in = int(packet.dts * packet.time_base * TICKS)
-                pts_in = int(packet.pts * packet.time_base * TICKS) if packet.pts is not None else dts_in
+                dts_in = packet.dts * num // den
+                pts_in = packet.pts * num // den if packet.pts is not None else dts_in
                 if session_base is None:
+                    timings["first_packet"] = time.monotonic() - started
                     start = dts_in if self._last_out_dts is None else self._last_out_dts + 3600
                     session_base = (dts_in, start)
                 dts = (dts_in - session_base[0] + session_base[1]) % TIMESTAMP_MODULO
                 if self._last_out_dts is not None and not 0 < (dts - self._last_out_dts) % TIMESTAMP_MODULO < TICKS * 10:
                     continue  # out of order or a wild jump from a misbehaving camera: drop it
+                if "first_keyframe" not in timings and packet.is_keyframe:
+                    timings["first_keyframe"] = time.monotonic() - started
+                    self._timings = timings
                 self._emit(packet, dts, (pts_in - dts_in) + dts)
                 if self._state is not StreamState.LIVE:
                     self._state = StreamState.LIVE
@@ -256,10 +274,9 @@ class Upstream:
         assert muxer is not None
         key = bool(packet.is_keyframe)
         packet.stream = muxer.stream
-        packet.time_base = muxer.stream.time_base
-        scale = muxer.stream.time_base
-        packet.dts = int(dts / (scale * TICKS))
-        packet.pts = int(pts / (scale * TICKS))
+        packet.time_base = muxer.time_base
+        packet.dts = dts * muxer.tb_den // muxer.tb_num
+        packet.pts = pts * muxer.tb_den // muxer.tb_num
         muxer.container.mux(packet)
         data = muxer.sink.take()
         if not data:
@@ -315,4 +332,11 @@ class Upstream:
             sessions=self._sessions,
             cached_frames=cached,
             last_error=self._last_error,
+            session_open_ms=_ms(self._timings.get("open")),
+            session_first_packet_ms=_ms(self._timings.get("first_packet")),
+            session_first_keyframe_ms=_ms(self._timings.get("first_keyframe")),
         )
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)

@@ -79,6 +79,7 @@ class SimOnvifFarm:
                 verifier=UsernameTokenVerifier(spec.username, spec.password),
             )
         self._lock = threading.Lock()
+        self._close_lock = threading.Lock()
         self._state = "new"
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -157,23 +158,26 @@ class SimOnvifFarm:
         logger.info("ONVIF farm up: %s", ", ".join(f"cam{s.number}@{s.onvif_address}" for s in self.specs))
 
     def close(self) -> None:
-        """Stop every server and the loop thread; idempotent."""
-        with self._lock:
-            if self._state == "closed":
+        """Stop every server and the loop thread; idempotent, and a concurrent call waits for the first."""
+        if self._thread is not None and threading.current_thread() is self._thread:
+            raise RuntimeError("close() called from the farm's own loop thread")
+        with self._close_lock:
+            with self._lock:
+                if self._state == "closed":
+                    return
+                self._state = "closed"
+            loop, thread = self._loop, self._thread
+            if loop is None or thread is None:
                 return
-            self._state = "closed"
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        if loop.is_running():
-            try:
-                asyncio.run_coroutine_threadsafe(self._stop_async(), loop).result(timeout=15.0)
-            except Exception:
-                logger.exception("ONVIF farm: unclean shutdown")
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=15.0)
-        if thread.is_alive():
-            logger.error("ONVIF farm: loop thread did not stop")
+            if loop.is_running():
+                try:
+                    asyncio.run_coroutine_threadsafe(self._stop_async(), loop).result(timeout=15.0)
+                except Exception:
+                    logger.exception("ONVIF farm: unclean shutdown")
+                loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=15.0)
+            if thread.is_alive():
+                logger.error("ONVIF farm: loop thread did not stop")
 
     # --- loop thread ------------------------------------------------------------------------------
 

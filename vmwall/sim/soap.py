@@ -124,7 +124,8 @@ class SoapFaultError(Exception):
         self.subcodes = subcodes
         self.reason = reason
         self.detail = detail
-        self.http_status = http_status or (500 if code == "Receiver" else 400)
+        # SOAP 1.2 HTTP binding: Sender faults are 400, all the others 500.
+        self.http_status = http_status or (400 if code == "Sender" else 500)
 
 
 def sender_fault(*subcodes: str, reason: str) -> SoapFaultError:

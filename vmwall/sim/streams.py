@@ -8,6 +8,7 @@ streams somebody watches cost anything; an idle camera costs nothing.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -81,6 +82,7 @@ class SimStream:
     drawn_time: float = 0.0
     frames_sent: int = 0
     restart: bool = False  # first consumer of a new RTSP media: send a keyframe at once
+    gop_phase: int = 0  # keyframes fall on ticks where (tick - gop_phase) % FPS == 0
 
     @property
     def key(self) -> str:
@@ -110,6 +112,7 @@ class VideoFarm:
         self._wake_renderer = threading.Event()
         self._threads: list[threading.Thread] = []
         self._epoch = time.monotonic()
+        self._rng = random.Random()
         self.frames_late = 0
 
     def bind_ptz(self, camera: int, source: PtzSource) -> None:
@@ -192,11 +195,16 @@ class VideoFarm:
 
     def _emit(self, stream: SimStream, tick: int, wall: float) -> None:
         band = stream.band.render(tick, wall)
-        if stream.pending is not None:
+        if stream.pending is not None:  # the picture changed (PTZ): a new GOP starts now
             stream.base, stream.pending = stream.pending, None
+            stream.gop_phase = tick
             unit = stream.synth.idr(stream.base, band)
-        elif stream.base is not None and (tick % FPS == 0 or stream.restart):
-            stream.restart = False
+        elif stream.base is not None and (stream.restart or (tick - stream.gop_phase) % FPS == 0):
+            if stream.restart:
+                # A camera's encoder runs all the time: a new viewer joins at a random point of
+                # its GOP. This keyframe only lets the RTSP server describe the stream.
+                stream.restart = False
+                stream.gop_phase = tick - self._rng.randrange(1, FPS)
             unit = stream.synth.idr(stream.base, band)
         elif stream.synth.base is not None:
             unit = stream.synth.p_frame(band)

@@ -1,4 +1,4 @@
-"""Reconnection delays: capped exponential backoff with jitter (pure, no clock, no sleep)."""
+"""Capped exponential backoff with jitter, for reconnecting a lost stream. Pure: no clock, no sleep."""
 
 from __future__ import annotations
 
@@ -6,29 +6,49 @@ import random
 
 
 class Backoff:
-    """0.5 s, 1 s, 2 s, … capped, each ±jitter, so that many clients never retry in step."""
+    """Delays ``initial * factor**n`` capped at ``cap``, each spread by ±``jitter`` (a fraction).
 
-    def __init__(self, initial: float = 0.5, cap: float = 15.0, jitter: float = 0.2, factor: float = 2.0,
-                 rng: random.Random | None = None) -> None:
-        if not (0 < initial <= cap and 0 <= jitter < 1 and factor >= 1):
-            raise ValueError("backoff needs 0 < initial <= cap, 0 <= jitter < 1, factor >= 1")
+    The jitter keeps tiles that lost the same hub at the same moment from reconnecting in step;
+    the result never exceeds ``cap``.
+    """
+
+    def __init__(
+        self,
+        initial: float = 0.5,
+        cap: float = 15.0,
+        jitter: float = 0.2,
+        factor: float = 2.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        if initial <= 0 or cap < initial:
+            raise ValueError("backoff needs 0 < initial <= cap")
+        if not 0 <= jitter < 1:
+            raise ValueError("jitter is a fraction in [0, 1)")
+        if factor < 1:
+            raise ValueError("factor must be >= 1")
         self.initial = initial
         self.cap = cap
         self.jitter = jitter
         self.factor = factor
         self._rng = rng or random.Random()
-        self._attempt = 0
+        self._attempts = 0
 
     @property
     def attempts(self) -> int:
-        return self._attempt
+        """Delays handed out since the last reset."""
+        return self._attempts
 
     def next_delay(self) -> float:
-        """The delay before the next attempt; each call counts one failed attempt."""
-        base = min(self.cap, self.initial * self.factor**self._attempt)
-        self._attempt += 1
-        return base * (1 + self._rng.uniform(-self.jitter, self.jitter))
+        # min() before the power would overflow: stop growing once the cap is reached.
+        base = self.initial
+        for _ in range(self._attempts):
+            base *= self.factor
+            if base >= self.cap:
+                base = self.cap
+                break
+        self._attempts += 1
+        spread = 1.0 + self._rng.uniform(-self.jitter, self.jitter)
+        return min(self.cap, base * spread)
 
     def reset(self) -> None:
-        """After a success: the next failure starts again from the initial delay."""
-        self._attempt = 0
+        self._attempts = 0

@@ -1,0 +1,1 @@
+"""Package data of vmwall: theme, translations. Read through importlib.resources, never by path."""

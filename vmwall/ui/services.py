@@ -1,0 +1,85 @@
+"""What the widgets need from the rest of vmwall, as protocols. ``vmwall.app`` provides the real ones.
+
+Every method marked *blocking* is only ever called on a worker (``Bridge.submit``), never on the
+GUI thread. Tests give the widgets their own implementations (real widgets, fake back ends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from vmwall.model import SavedView, StreamKind
+from vmwall.ui.directory import Directory
+from vmwall.video.status import TileSource, TileStatus
+
+RGB = npt.NDArray[np.uint8]
+
+
+class PlayerHandle(Protocol):
+    """A tile's player (``vmwall.video.TilePlayer``): drawing into the tile's two native surfaces."""
+
+    def play(self, source: TileSource) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# (window ids of the two stacked surfaces, show_surface(index), on_change(status)); the callbacks
+# may be called from any thread.
+PlayerFactory = Callable[[tuple[int, int], Callable[[int], None], Callable[[TileStatus], None]], PlayerHandle]
+
+
+@dataclass(frozen=True, slots=True)
+class HubReport:
+    reachable: bool
+    detail: str  # for the status bar tooltip: address, or why it is unreachable
+    stream_states: dict[int, str]  # camera number -> best state of its streams in the hub
+
+
+class ConsoleServices(Protocol):
+    def load_directory(self) -> Directory:
+        """Communes, cameras and the signed-in account. *Blocking*."""
+        ...
+
+    def list_views(self) -> list[SavedView]:
+        """The account's own views and the shared ones. *Blocking*."""
+        ...
+
+    def save_view(self, view: SavedView) -> SavedView:
+        """Store a new view or replace the one of the same name and owner. *Blocking*."""
+        ...
+
+    def delete_view(self, view: SavedView) -> None:
+        """*Blocking*."""
+        ...
+
+    def user_id(self) -> int | None:
+        """The signed-in account's id once the directory is loaded (None: none; views are shared)."""
+        ...
+
+    def check_hub(self) -> HubReport:
+        """Start the stream hub if needed and read its stream states. *Blocking*."""
+        ...
+
+    def stream_url(self, camera: int, kind: StreamKind) -> str:
+        """Where a player gets this stream (the local hub). Instant: no I/O."""
+        ...
+
+    def new_player(self) -> PlayerFactory | None:
+        """The player factory, or None when there is no video (libVLC missing): tiles then say so."""
+        ...
+
+    def grab_frame(self, player: PlayerHandle) -> RGB | None:
+        """The picture a player shows, at the stream's resolution (None: nothing yet). *Blocking*."""
+        ...
+
+    def write_snapshot(self, rgb: RGB, path: Path, metadata: dict[str, str]) -> Path:
+        """Save a PNG with text metadata. *Blocking*."""
+        ...
