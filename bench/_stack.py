@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vmwall.model import Camera, Commune, Forfait  # noqa: E402
-from vmwall.store import CameraRepository, CommuneRepository, open_database  # noqa: E402
+from vmwall.model import Camera, Commune, Forfait
+from vmwall.store import CameraRepository, CommuneRepository, open_database
 
 VMWALL = str(Path(sys.executable).parent / "vmwall")
 
@@ -52,9 +52,26 @@ class Stack:
         env = {**os.environ, "VMWALL_LOG_DIR": str(self.dir), "VMWALL_DATA_DIR": str(self.dir)}
         self.env = env
         self.sim = subprocess.Popen(
-            [VMWALL, "sim", "--cameras", str(cameras), "--no-rtsp-auth", "--rtsp-port", str(self.rtsp_base),
-             "--onvif-port", str(self.onvif_base), "--motion-interval", "0", "--state-dir", str(self.dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+            [
+                VMWALL,
+                "sim",
+                "--cameras",
+                str(cameras),
+                "--no-rtsp-auth",
+                "--rtsp-port",
+                str(self.rtsp_base),
+                "--onvif-port",
+                str(self.onvif_base),
+                "--motion-interval",
+                "0",
+                "--state-dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
         assert self.sim.stdout is not None
         while "Farm running" not in (line := self.sim.stdout.readline()):
             if not line:
@@ -64,12 +81,18 @@ class Stack:
         commune = CommuneRepository(db).add(Commune("Simulation", "99999", Forfait.LIVE_24_7))
         assert commune.id is not None
         for n in range(1, cameras + 1):
-            CameraRepository(db).add(Camera(n, f"Camera {n}", commune.id, main_uri=self.rtsp(n, "main"),
-                                            sub_uri=self.rtsp(n, "sub")))
+            CameraRepository(db).add(
+                Camera(
+                    n, f"Camera {n}", commune.id, main_uri=self.rtsp(n, "main"), sub_uri=self.rtsp(n, "sub")
+                )
+            )
         db.close()
         self.hub = subprocess.Popen(
             [VMWALL, "--db", self.db_url, "hub", "--port", str(self.hub_port), "--linger", str(linger_s)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -90,12 +113,15 @@ class Stack:
         return self.hub_url(f"/camera/{number}/{kind}.ts")
 
     def streams(self) -> list[dict[str, object]]:
-        return list(json.loads(urllib.request.urlopen(self.hub_url("/api/streams"), timeout=5).read())["streams"])
+        return list(
+            json.loads(urllib.request.urlopen(self.hub_url("/api/streams"), timeout=5).read())["streams"]
+        )
 
     def warm(self, numbers: list[int], kind: str, ttl_s: float) -> None:
         cams = ",".join(map(str, numbers))
-        request = urllib.request.Request(self.hub_url(f"/api/warm?cameras={cams}&kind={kind}&ttl={ttl_s}"),
-                                         method="POST")
+        request = urllib.request.Request(
+            self.hub_url(f"/api/warm?cameras={cams}&kind={kind}&ttl={ttl_s}"), method="POST"
+        )
         urllib.request.urlopen(request, timeout=5).read()
 
     def close(self) -> None:

@@ -1,12 +1,12 @@
 """Benchmark of the stream hub (issue 3), each figure beside its reference in the same run. Prints JSON.
 
-  relay:    hub CPU/RSS relaying one 1080p25 stream  vs  `ffmpeg -c copy` of the same stream
-  relay16:  16 streams (main + sub of 8 cameras) relayed at once: hub CPU and RSS
-  fanout:   1 camera to 10 players: upstream sessions, every player gets every packet (TS continuity)
-  callup:   play() → first picture displayed by libVLC, warm (cached keyframe) and cold (hub not pulling),
-            vs ffmpeg remux → libVLC with default options; with the hub's hop timings for cold starts
-  latency:  burned-in clock vs the wall clock when libVLC displays the picture, 2 s and 10 s after call-up,
-            warm and cold; references: ffmpeg alone, ffmpeg remux → libVLC with 300 ms caching
+relay:    hub CPU/RSS relaying one 1080p25 stream  vs  `ffmpeg -c copy` of the same stream
+relay16:  16 streams (main + sub of 8 cameras) relayed at once: hub CPU and RSS
+fanout:   1 camera to 10 players: upstream sessions, every player gets every packet (TS continuity)
+callup:   play() → first picture displayed by libVLC, warm (cached keyframe) and cold (hub not pulling),
+          vs ffmpeg remux → libVLC with default options; with the hub's hop timings for cold starts
+latency:  burned-in clock vs the wall clock when libVLC displays the picture, 2 s and 10 s after call-up,
+          warm and cold; references: ffmpeg alone, ffmpeg remux → libVLC with 300 ms caching
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -26,13 +25,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
-import vlc  # noqa: E402
+import numpy as np
+import vlc
 
-from bench._proc import cpu_percent, sample  # noqa: E402
-from bench._stack import Stack, free_port_range  # noqa: E402
-from bench._vlc_probe import VlcProbe  # noqa: E402
-from vmwall.sim.stamp import decode_stamp  # noqa: E402
+from bench._proc import cpu_percent, sample
+from bench._stack import Stack, free_port_range
+from bench._vlc_probe import VlcProbe
+from vmwall.sim.stamp import decode_stamp
 
 CACHING_MS = 300
 
@@ -44,13 +43,21 @@ def pct(values: list[float], q: float) -> float | None:
 
 
 def summary(values: list[float]) -> dict[str, Any]:
-    return {"n": len(values), "p50": pct(values, 50), "p95": pct(values, 95),
-            "min": round(min(values), 1) if values else None, "max": round(max(values), 1) if values else None}
+    return {
+        "n": len(values),
+        "p50": pct(values, 50),
+        "p95": pct(values, 95),
+        "min": round(min(values), 1) if values else None,
+        "max": round(max(values), 1) if values else None,
+    }
 
 
 def drain(url: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-i", url, "-c", "copy", "-f", "null", "-"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", url, "-c", "copy", "-f", "null", "-"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -76,14 +83,33 @@ def bench_relay(stack: Stack, seconds: float) -> dict[str, Any]:
     hub = measure(stack.hub.pid, seconds)
     stop_all(players)
     time.sleep(2)
-    ref = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i",
-                            stack.rtsp(2, "main"), "-c", "copy", "-f", "mpegts", "-"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ref = subprocess.Popen(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-i",
+            stack.rtsp(2, "main"),
+            "-c",
+            "copy",
+            "-f",
+            "mpegts",
+            "-",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(3)
     reference = measure(ref.pid, seconds)
     stop_all([ref])
-    return {"hub_one_1080p25": hub, "ffmpeg_copy_one_1080p25": reference,
-            "cpu_ratio_hub_vs_ffmpeg": round(hub["cpu_percent"] / max(0.01, reference["cpu_percent"]), 2)}
+    return {
+        "hub_one_1080p25": hub,
+        "ffmpeg_copy_one_1080p25": reference,
+        "cpu_ratio_hub_vs_ffmpeg": round(hub["cpu_percent"] / max(0.01, reference["cpu_percent"]), 2),
+    }
 
 
 def bench_relay16(stack: Stack, seconds: float) -> dict[str, Any]:
@@ -154,13 +180,25 @@ def bench_fanout(stack: Stack, seconds: float) -> dict[str, Any]:
     for c in counters:
         c.join(5)
     frames = [c.frames for c in counters]
-    return {"players": len(counters), "upstream_sessions": status["sessions"], "hub_consumers": status["consumers"],
-            "frames_per_player": frames, "expected_frames_about": int(25 * seconds),
-            "continuity_errors": sum(c.cc_errors for c in counters)}
+    return {
+        "players": len(counters),
+        "upstream_sessions": status["sessions"],
+        "hub_consumers": status["consumers"],
+        "frames_per_player": frames,
+        "expected_frames_about": int(25 * seconds),
+        "continuity_errors": sum(c.cc_errors for c in counters),
+    }
 
 
-def callup(probe: VlcProbe, url: str, tries: int, play_s: float, options: tuple[str, ...],
-           before: Any = None, between_s: float = 0.0) -> tuple[list[float], list[dict[str, Any]]]:
+def callup(
+    probe: VlcProbe,
+    url: str,
+    tries: int,
+    play_s: float,
+    options: tuple[str, ...],
+    before: Any = None,
+    between_s: float = 0.0,
+) -> tuple[list[float], list[dict[str, Any]]]:
     firsts: list[float] = []
     hops: list[dict[str, Any]] = []
     for _ in range(tries):
@@ -186,9 +224,27 @@ def wait_released(stack: Stack, number: int, kind: str, timeout: float = 10) -> 
 def remux_server(stack: Stack, number: int, kind: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port_range(1)
     url = f"http://127.0.0.1:{port}/s.ts"
-    process = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i",
-                                stack.rtsp(number, kind), "-c", "copy", "-f", "mpegts", "-listen", "1", url],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-i",
+            stack.rtsp(number, kind),
+            "-c",
+            "copy",
+            "-f",
+            "mpegts",
+            "-listen",
+            "1",
+            url,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(0.3)
     return process, url
 
@@ -212,10 +268,14 @@ def bench_callup(stack: Stack, tries: int) -> dict[str, Any]:
         status = next((s for s in stack.streams() if s["camera"] == 5 and s["kind"] == "sub"), {})
         if result.first_frame_ms is not None:
             cold.append(result.first_frame_ms)
-        cold_hops.append({"first_frame_ms": result.first_frame_ms,
-                          "rtsp_setup_and_probe_ms": status.get("session_open_ms"),
-                          "first_packet_ms": status.get("session_first_packet_ms"),
-                          "first_keyframe_ms": status.get("session_first_keyframe_ms")})
+        cold_hops.append(
+            {
+                "first_frame_ms": result.first_frame_ms,
+                "rtsp_setup_and_probe_ms": status.get("session_open_ms"),
+                "first_packet_ms": status.get("session_first_packet_ms"),
+                "first_keyframe_ms": status.get("session_first_keyframe_ms"),
+            }
+        )
     reference: list[float] = []
     for _ in range(tries):
         server, url = remux_server(stack, 6, "sub")
@@ -223,6 +283,7 @@ def bench_callup(stack: Stack, tries: int) -> dict[str, Any]:
         stop_all([server])
         if result.first_frame_ms is not None:
             reference.append(result.first_frame_ms)
+
     def share(name: str) -> float | None:
         values = [h[name] for h in cold_hops if h.get(name) is not None]
         return pct(values, 50)
@@ -233,17 +294,39 @@ def bench_callup(stack: Stack, tries: int) -> dict[str, Any]:
         "warm_hub": summary(warm),
         "cold_hub": summary(cold),
         "reference_ffmpeg_remux_vlc_defaults": summary(reference),
-        "cold_hops_p50_ms": {"rtsp_setup_and_probe": share("rtsp_setup_and_probe_ms"),
-                             "first_packet": share("first_packet_ms"),
-                             "first_keyframe_wait_included": share("first_keyframe_ms"),
-                             "first_frame_displayed": pct(cold, 50)},
+        "cold_hops_p50_ms": {
+            "rtsp_setup_and_probe": share("rtsp_setup_and_probe_ms"),
+            "first_packet": share("first_packet_ms"),
+            "first_keyframe_wait_included": share("first_keyframe_ms"),
+            "first_frame_displayed": pct(cold, 50),
+        },
     }
 
 
 def ffmpeg_alone_latency(stack: Stack, seconds: float) -> list[int]:
-    process = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-fflags", "nobuffer", "-flags", "low_delay",
-                                "-rtsp_transport", "tcp", "-i", stack.rtsp(7, "sub"), "-f", "rawvideo",
-                                "-pix_fmt", "rgb24", "-"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-fflags",
+            "nobuffer",
+            "-flags",
+            "low_delay",
+            "-rtsp_transport",
+            "tcp",
+            "-i",
+            stack.rtsp(7, "sub"),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     assert process.stdout is not None
     frame = 640 * 360 * 3
     ages: list[int] = []
@@ -277,7 +360,9 @@ def bench_latency(stack: Stack, tries: int) -> dict[str, Any]:
             at2 += result.latencies_between(1.5, 2.5)
             at10 += result.latencies_between(9.5, 10.5)
         out[label] = {"at_2s": summary([float(v) for v in at2]), "at_10s": summary([float(v) for v in at10])}
-    out["warm_minus_cold_p50_at_10s_ms"] = round(out["warm"]["at_10s"]["p50"] - out["cold"]["at_10s"]["p50"], 1)
+    out["warm_minus_cold_p50_at_10s_ms"] = round(
+        out["warm"]["at_10s"]["p50"] - out["cold"]["at_10s"]["p50"], 1
+    )
     ref = ffmpeg_alone_latency(stack, 8.0)
     out["reference_ffmpeg_alone"] = summary([float(v) for v in ref])
     server, url = remux_server(stack, 6, "sub")
@@ -285,13 +370,18 @@ def bench_latency(stack: Stack, tries: int) -> dict[str, Any]:
     stop_all([server])
     out[f"reference_ffmpeg_remux_vlc_caching_{CACHING_MS}"] = {
         "at_2s": summary([float(v) for v in result.latencies_between(1.5, 2.5)]),
-        "at_10s": summary([float(v) for v in result.latencies_between(9.5, 10.5)])}
+        "at_10s": summary([float(v) for v in result.latencies_between(9.5, 10.5)]),
+    }
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tries", type=int, default=30, help="call-ups per configuration (>= 30 for the note)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--tries", type=int, default=30, help="call-ups per configuration (>= 30 for the note)"
+    )
     parser.add_argument("--latency-tries", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0, help="CPU measuring window")
     parser.add_argument("--only", nargs="*", default=["relay", "relay16", "fanout", "callup", "latency"])

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._proc import cpu_percent, sample  # noqa: E402
+from bench._proc import cpu_percent, sample
 
 VMWALL = str(Path(sys.executable).parent / "vmwall")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -49,13 +49,38 @@ def live_encode_reference(seconds: float = 10.0) -> dict[str, float]:
     """CPU % of one core to encode one 1080p25 and one 360p25 stream live (static scene + clock)."""
     out = {}
     for name, size in (("main", "1920x1080"), ("sub", "640x360")):
-        graph = (f"color=c=0x4528a0:s={size}:r=25,drawtext=fontfile={FONT}:text='%{{localtime\\:%T}} %{{n}}'"
-                 ":fontsize=40:x=20:y=20:fontcolor=white")
+        graph = (
+            f"color=c=0x4528a0:s={size}:r=25,drawtext=fontfile={FONT}:text='%{{localtime\\:%T}} %{{n}}'"
+            ":fontsize=40:x=20:y=20:fontcolor=white"
+        )
         start = os.times()
         t0 = time.monotonic()
-        subprocess.run(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", graph, "-t", str(seconds), "-c:v",
-                        "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-f", "null", "-"],
-                       check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                graph,
+                "-t",
+                str(seconds),
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-tune",
+                "zerolatency",
+                "-g",
+                "25",
+                "-f",
+                "null",
+                "-",
+            ],
+            check=True,
+        )
         end = os.times()
         cpu = (end.children_user - start.children_user) + (end.children_system - start.children_system)
         out[name] = 100.0 * cpu / (time.monotonic() - t0)
@@ -73,9 +98,23 @@ def main() -> None:
     state = Path(tempfile.mkdtemp(prefix="vmwall-bench-sim-"))
     base = _free_base(2 * args.cameras + 2)
     farm = subprocess.Popen(
-        [VMWALL, "sim", "--cameras", str(args.cameras), "--rtsp-port", str(base), "--onvif-port",
-         str(base + args.cameras + 1), "--motion-interval", "0", "--state-dir", str(state)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            VMWALL,
+            "sim",
+            "--cameras",
+            str(args.cameras),
+            "--rtsp-port",
+            str(base),
+            "--onvif-port",
+            str(base + args.cameras + 1),
+            "--motion-interval",
+            "0",
+            "--state-dir",
+            str(state),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
         env={**os.environ, "VMWALL_LOG_DIR": str(state)},
     )
     assert farm.stdout is not None
@@ -91,9 +130,29 @@ def main() -> None:
     for n in range(1, args.cameras + 1):
         for kind in ("main", "sub"):
             url = f"rtsp://admin:{passwords[str(n)]}@127.0.0.1:{base + n - 1}/{kind}"
-            consumers.append(subprocess.Popen(
-                ["ffmpeg", "-nostdin", "-v", "error", "-stats", "-rtsp_transport", "tcp", "-i", url, "-c", "copy",
-                 "-f", "null", "-"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+            consumers.append(
+                subprocess.Popen(
+                    [
+                        "ffmpeg",
+                        "-nostdin",
+                        "-v",
+                        "error",
+                        "-stats",
+                        "-rtsp_transport",
+                        "tcp",
+                        "-i",
+                        url,
+                        "-c",
+                        "copy",
+                        "-f",
+                        "null",
+                        "-",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
     time.sleep(5)  # connections established, first keyframes in
     series = []
     previous = sample(farm.pid)
@@ -102,9 +161,13 @@ def main() -> None:
     while time.monotonic() < end:
         time.sleep(min(args.interval, max(0.1, end - time.monotonic())))
         current = sample(farm.pid)
-        series.append({"t_s": round(current.wall - load_start.wall, 1),
-                       "cpu_percent": round(cpu_percent(previous, current), 1),
-                       "rss_mb": round(current.rss_mb, 1)})
+        series.append(
+            {
+                "t_s": round(current.wall - load_start.wall, 1),
+                "cpu_percent": round(cpu_percent(previous, current), 1),
+                "rss_mb": round(current.rss_mb, 1),
+            }
+        )
         previous = current
     load_end = sample(farm.pid)
     frames = []
@@ -125,8 +188,10 @@ def main() -> None:
         "cameras": args.cameras,
         "streams_watched": len(consumers),
         "duration_s": args.duration,
-        "idle": {"cpu_percent": round(cpu_percent(start_sample, idle_sample), 2),
-                 "rss_mb": round(idle_sample.rss_mb, 1)},
+        "idle": {
+            "cpu_percent": round(cpu_percent(start_sample, idle_sample), 2),
+            "rss_mb": round(idle_sample.rss_mb, 1),
+        },
         "loaded": {
             "cpu_percent": round(farm_cpu, 1),
             "rss_mb_start": series[0]["rss_mb"] if series else None,

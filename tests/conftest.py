@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.sim",
     "tests.fixtures.onvif_sim",
+    "tests.fixtures.hub",
     "tests.fixtures.display",
 ]

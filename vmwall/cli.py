@@ -11,7 +11,7 @@ from vmwall import __version__
 from vmwall.errors import UserFacingError
 
 # Subcommand groups, each a module of vmwall.commands exposing register(subparsers).
-_COMMAND_MODULES = ("doctor", "sim", "cameras", "db", "hub")
+_COMMAND_MODULES = ("doctor", "sim", "cameras", "db", "hub", "console")
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -8,7 +8,9 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 MASK = "***"
 
 # Query parameters that carry secrets in camera URLs seen in the field.
-_SECRET_PARAMS = frozenset({"password", "passwd", "pwd", "pass", "token", "auth", "key", "secret", "signature"})
+_SECRET_PARAMS = frozenset(
+    {"password", "passwd", "pwd", "pass", "token", "auth", "key", "secret", "signature"}
+)
 
 # scheme://user:pass@host or scheme://user@host, anywhere in a text.
 _URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")

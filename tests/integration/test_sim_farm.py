@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -25,9 +26,23 @@ def _spec(farm: Any, number: int) -> Any:
 
 def _probe(url: str) -> dict[str, Any]:
     result = subprocess.run(
-        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-select_streams", "v", "-show_streams",
-         "-of", "json", url],
-        capture_output=True, text=True, timeout=30, check=False,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-select_streams",
+            "v",
+            "-show_streams",
+            "-of",
+            "json",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     streams = json.loads(result.stdout)["streams"]
@@ -48,13 +63,15 @@ def test_ffprobe_sees_h264_at_25_fps(sim_farm: Any, kind: str, width: int, heigh
 @pytest.mark.parametrize("transport", ["tcp", "udp"])
 def test_frames_show_camera_clock_and_counter(sim_farm: Any, transport: str) -> None:
     spec = _spec(sim_farm, 2)
-    frames = decode_frames(rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password), 640, 360, 3.0, transport)
+    frames = decode_frames(
+        rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password), 640, 360, 3.0, transport
+    )
     assert len(frames) >= 70  # 3 s at 25 fps, minus the wait for the first keyframe
     stamps = [decode_stamp(f) for f in frames]
     assert all(s is not None for s in stamps), "a frame lost its burned-in stamp"
     assert {s.camera for s in stamps if s} == {2}
     counters = [s.frame for s in stamps if s]
-    assert all(b - a == 1 for a, b in zip(counters, counters[1:], strict=False)), "frames were skipped"
+    assert all(b - a == 1 for a, b in itertools.pairwise(counters)), "frames were skipped"
     times = [s.time_ms for s in stamps if s]
     steps = np.diff(times)
     assert 36 <= float(np.median(steps)) <= 44  # a 25 fps clock
@@ -81,23 +98,49 @@ def test_each_camera_is_told_apart_by_its_pixels(sim_farm: Any) -> None:
 def test_keyframe_every_second(sim_farm: Any) -> None:
     spec = _spec(sim_farm, 1)
     result = subprocess.run(
-        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-read_intervals", "%+3.5", "-select_streams", "v",
-         "-show_entries", "frame=key_frame", "-of", "csv=p=0",
-         rtsp_url(spec.rtsp_main_uri, spec.username, spec.password)],
-        capture_output=True, text=True, timeout=30, check=False,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-read_intervals",
+            "%+3.5",
+            "-select_streams",
+            "v",
+            "-show_entries",
+            "frame=key_frame",
+            "-of",
+            "csv=p=0",
+            rtsp_url(spec.rtsp_main_uri, spec.username, spec.password),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     flags = [line.strip().rstrip(",") for line in result.stdout.splitlines() if line.strip()]
     keys = [i for i, flag in enumerate(flags) if flag == "1"]
     assert len(keys) >= 2
-    assert all(b - a == 25 for a, b in zip(keys, keys[1:], strict=False))
+    assert all(b - a == 25 for a, b in itertools.pairwise(keys))
 
 
 def test_wrong_rtsp_password_is_refused(sim_farm: Any) -> None:
     spec = _spec(sim_farm, 1)
     result = subprocess.run(
-        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", rtsp_url(spec.rtsp_main_uri, spec.username, "nope")],
-        capture_output=True, text=True, timeout=30, check=False,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            rtsp_url(spec.rtsp_main_uri, spec.username, "nope"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert result.returncode != 0
     assert "401" in result.stderr
@@ -116,8 +159,10 @@ def test_onvif_stream_uri_plays(sim_farm: Any) -> None:
         uris = {}
         for profile in await media.GetProfiles():
             answer = await media.GetStreamUri(
-                {"StreamSetup": {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}},
-                 "ProfileToken": profile.token}
+                {
+                    "StreamSetup": {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}},
+                    "ProfileToken": profile.token,
+                }
             )
             uris[profile.token] = answer.Uri
         await camera.close()
@@ -142,9 +187,13 @@ def test_ptz_move_changes_the_picture(sim_farm: Any) -> None:
         camera = ONVIFCamera(spec.host, spec.onvif_port, spec.username, spec.password)
         await camera.update_xaddrs()
         ptz = await camera.create_ptz_service()
-        await ptz.AbsoluteMove({"ProfileToken": "main",
-                                "Position": {"PanTilt": {"x": 0.4, "y": 0.2}, "Zoom": {"x": 0.6}},
-                                "Speed": {"PanTilt": {"x": 1.0, "y": 1.0}, "Zoom": {"x": 1.0}}})
+        await ptz.AbsoluteMove(
+            {
+                "ProfileToken": "main",
+                "Position": {"PanTilt": {"x": 0.4, "y": 0.2}, "Zoom": {"x": 0.6}},
+                "Speed": {"PanTilt": {"x": 1.0, "y": 1.0}, "Zoom": {"x": 1.0}},
+            }
+        )
         await camera.close()
 
     asyncio.run(move())
@@ -169,15 +218,27 @@ def test_ffplay_plays_the_stream(sim_farm: Any) -> None:
     require_tools("ffplay", "Xvfb")
     spec = _spec(sim_farm, 2)
     display = ":" + str(90 + os.getpid() % 50)
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     log: list[str] = []
     try:
         time.sleep(0.8)
         player = subprocess.Popen(
-            ["ffplay", "-v", "info", "-stats", "-rtsp_transport", "tcp", "-an",
-             rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                "ffplay",
+                "-v",
+                "info",
+                "-stats",
+                "-rtsp_transport",
+                "tcp",
+                "-an",
+                rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             env={**os.environ, "DISPLAY": display, "SDL_AUDIODRIVER": "dummy"},
         )
         assert player.stderr is not None

@@ -42,7 +42,9 @@ def relay(sim_farm: Any) -> Iterator[TsRelay]:
 
     def url_of(number: int, kind: str) -> str:
         spec = specs[number]
-        return rtsp_url(spec.rtsp_main_uri if kind == "main" else spec.rtsp_sub_uri, spec.username, spec.password)
+        return rtsp_url(
+            spec.rtsp_main_uri if kind == "main" else spec.rtsp_sub_uri, spec.username, spec.password
+        )
 
     server = TsRelay(url_of)
     server.start()
@@ -57,7 +59,7 @@ def source(relay: TsRelay, camera: int, kind: StreamKind = StreamKind.SUB) -> Ti
 class Tile:
     """What the console's tile widget does for a TilePlayer: two stacked native surfaces, a bridge."""
 
-    def __init__(self, app: Any, config: PlayerConfig = PlayerConfig(), name: str = "tile") -> None:
+    def __init__(self, app: Any, config: PlayerConfig | None = None, name: str = "tile") -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QWidget
 
@@ -77,7 +79,7 @@ class Tile:
             [int(s.winId()) for s in self.surfaces],
             on_change=self._on_change,
             show_surface=self._raise.put,  # worker thread -> GUI thread, like a queued signal
-            config=config,
+            config=config or PlayerConfig(),
             name=name,
         )
 
@@ -155,7 +157,7 @@ def test_plays_the_right_camera_connecting_then_live(tile: Tile, relay: TsRelay,
     assert status.source is not None and status.source.camera == 2
     assert tile.states()[0] is TileState.CONNECTING and TileState.LIVE in tile.states()
     # Video, not a black or frozen window; the camera's colour fills the sky of its scene.
-    assert 20 < float(frame.std())
+    assert float(frame.std()) > 20
     sky = np.median(frame[45:70].reshape(-1, 3), axis=0)
     assert np.abs(sky - np.array(_specs(sim_farm)[2].colour)).max() < 20
     tile.pump(0.3)
@@ -184,7 +186,9 @@ def test_unreachable_source_is_lost_with_backoff_and_never_stalls_others(
         alive.player.play(source(relay, 1))
         wait_for_camera(alive, 1)
         started = time.monotonic()
-        dead.player.play(TileSource(9, "Roubaix", StreamKind.SUB, f"http://127.0.0.1:{closed_port()}/camera/9/sub.ts"))
+        dead.player.play(
+            TileSource(9, "Roubaix", StreamKind.SUB, f"http://127.0.0.1:{closed_port()}/camera/9/sub.ts")
+        )
         assert time.monotonic() - started < 0.05
         lost = dead.wait(lambda s: s.state is TileState.LOST, 5)
         assert lost.retry_in_s is not None and lost.retry_in_s >= 0 and lost.reason
@@ -286,7 +290,9 @@ def test_camera_change_is_seamless(tile: Tile, relay: TsRelay) -> None:
     wait_for_camera(tile, 1)
     tile.wait(lambda s: s.state is TileState.LIVE, 5)
     tile.player.play(source(relay, 3))
-    grabs = _watch_switch(tile, lambda s: s.source is not None and s.source.camera == 3 and s.pending is None, 15)
+    grabs = _watch_switch(
+        tile, lambda s: s.source is not None and s.source.camera == 3 and s.pending is None, 15
+    )
     assert min(float(g.std()) for g in grabs) > 20, "a black picture during the camera change"
     cameras = [s.camera for g in grabs if (s := decode_stamp(g)) is not None]
     assert cameras[0] == 1 and cameras[-1] == 3
@@ -339,3 +345,24 @@ def test_stop_then_close_is_idempotent_and_frees_the_thread(native_qapp: Any, re
 
 def test_engine_is_one_per_process() -> None:
     assert get_engine() is get_engine()
+
+
+def test_snapshot_of_a_live_tile_is_full_resolution_with_metadata(
+    tile: Tile, relay: TsRelay, tmp_path: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from PIL import Image
+
+    from vmwall.video.snapshot import SnapshotInfo, read_png_info
+
+    tile.player.play(source(relay, 2, StreamKind.MAIN))
+    wait_for_camera(tile, 2)
+    tile.wait(lambda s: s.state is TileState.LIVE, 5)
+    info = SnapshotInfo(2, "Tourcoing", datetime.now(UTC), stream="main")
+    path = tile.player.snapshot(tmp_path / "snap.png", info).result(timeout=5)
+    with Image.open(path) as image:
+        assert image.size == (1920, 1080)
+        stamp = decode_stamp(np.asarray(image.convert("RGB")))
+    assert stamp is not None and stamp.camera == 2
+    assert read_png_info(path)["vmwall:commune"] == "Tourcoing"

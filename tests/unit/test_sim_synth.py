@@ -26,7 +26,9 @@ def _decode(stream: bytes) -> list[np.ndarray]:
     return frames
 
 
-def _gop(width: int, height: int, rows: int, camera: int, frames: int, position: object) -> tuple[bytes, float]:
+def _gop(
+    width: int, height: int, rows: int, camera: int, frames: int, position: object
+) -> tuple[bytes, float]:
     scene = SceneRenderer(camera, f"Camera {camera}", camera_colour(camera))
     base = encode_base_picture(scene.render(width, height, position), rows)  # type: ignore[arg-type]
     band = BandRenderer(width, rows, camera, f"CAM {camera}")
@@ -90,7 +92,9 @@ def test_stream_without_slice_boundary_under_the_band_is_refused() -> None:
         BasePicture.from_encoder_output(stream, 3)
 
 
-@pytest.mark.parametrize(("pan", "tilt", "zoom"), [(-1, -1, 0), (1, 1, 1), (0.99, -1, 1), (0, 1, 0), (-0.5, 0.3, 0.7)])
+@pytest.mark.parametrize(
+    ("pan", "tilt", "zoom"), [(-1, -1, 0), (1, 1, 1), (0.99, -1, 1), (0, 1, 0), (-0.5, 0.3, 0.7)]
+)
 def test_scene_renders_at_every_ptz_extreme(pan: float, tilt: float, zoom: float) -> None:
     scene = SceneRenderer(5, "Rue Nationale", camera_colour(5))
     rgb = scene.render(640, 360, SimpleNamespace(pan=pan, tilt=tilt, zoom=zoom))

@@ -18,17 +18,39 @@ def register(subparsers: Any) -> None:
         description="Without an action, runs the hub service. Consoles and wall nodes start one on "
         "demand when none answers; run it as a system service to keep it up.",
     )
-    parser.add_argument("--listen", default="127.0.0.1", metavar="ADDRESS",
-                        help="address to listen on (default 127.0.0.1; another address needs --token-env)")
-    parser.add_argument("--port", type=int, default=None, help="HTTP port (default 8490, or $VMWALL_HUB_URL's)")
-    parser.add_argument("--linger", type=float, default=30.0, metavar="S",
-                        help="keep a stream pulled S seconds after its last viewer left (default 30)")
-    parser.add_argument("--warm-sub", default="", metavar="N,N,…",
-                        help="cameras whose sub stream is always pulled (instant call-up)")
-    parser.add_argument("--rtsp-transport", choices=("tcp", "udp"), default="tcp",
-                        help="RTP over the RTSP TCP connection (default) or UDP")
-    parser.add_argument("--token-env", metavar="VAR",
-                        help="environment variable holding the token remote (non-loopback) players must send")
+    parser.add_argument(
+        "--listen",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (default 127.0.0.1; another address needs --token-env)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=None, help="HTTP port (default 8490, or $VMWALL_HUB_URL's)"
+    )
+    parser.add_argument(
+        "--linger",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="keep a stream pulled S seconds after its last viewer left (default 30)",
+    )
+    parser.add_argument(
+        "--warm-sub",
+        default="",
+        metavar="N,N,…",
+        help="cameras whose sub stream is always pulled (instant call-up)",
+    )
+    parser.add_argument(
+        "--rtsp-transport",
+        choices=("tcp", "udp"),
+        default="tcp",
+        help="RTP over the RTSP TCP connection (default) or UDP",
+    )
+    parser.add_argument(
+        "--token-env",
+        metavar="VAR",
+        help="environment variable holding the token remote (non-loopback) players must send",
+    )
     parser.set_defaults(handler=_run)
     actions = parser.add_subparsers(dest="hub_action", metavar="ACTION")
 
@@ -65,16 +87,24 @@ def _run(args: argparse.Namespace) -> int:
         raise UserFacingError("a hub listening beyond this machine needs a token: use --token-env VAR")
     warm = frozenset((n, StreamKind.SUB) for n in _numbers(args.warm_sub))
     db = open_database(args.db)
-    options = HubOptions(host=args.listen, port=port, linger_s=args.linger, always_warm=warm,
-                         rtsp_transport=args.rtsp_transport, token=token)
+    options = HubOptions(
+        host=args.listen,
+        port=port,
+        linger_s=args.linger,
+        always_warm=warm,
+        rtsp_transport=args.rtsp_transport,
+        token=token,
+    )
 
     async def serve() -> None:
         hub = Hub(db, options)
         try:
             await hub.start()
         except OSError as exc:
-            raise UserFacingError(f"the hub cannot listen on {args.listen}:{port}: {exc.strerror} "
-                                  "(is another hub running? `vmwall hub status`)") from exc
+            raise UserFacingError(
+                f"the hub cannot listen on {args.listen}:{port}: {exc.strerror} "
+                "(is another hub running? `vmwall hub status`)"
+            ) from exc
         try:
             await hub.run_until_stopped()
         finally:
@@ -102,14 +132,18 @@ def _status(args: argparse.Namespace) -> int:
         return 0
     print(f"hub {client.url}: {len(streams)} stream(s)")
     if streams:
-        print(f"{'cam':>5} {'kind':<4} {'state':<12} {'kbit/s':>7} {'fps':>5} {'GOP':>7} {'size':>9} "
-              f"{'age s':>6} {'viewers':>7} {'reconn':>6}  last error")
+        print(
+            f"{'cam':>5} {'kind':<4} {'state':<12} {'kbit/s':>7} {'fps':>5} {'GOP':>7} {'size':>9} "
+            f"{'age s':>6} {'viewers':>7} {'reconn':>6}  last error"
+        )
     for s in streams:
         gop = f"{s['keyframe_interval_s']:.2f}s" if s["keyframe_interval_s"] else "-"
         size = f"{s['width']}x{s['height']}" if s["width"] else "-"
         age = f"{s['last_packet_age_s']:.1f}" if s["last_packet_age_s"] is not None else "-"
-        print(f"{s['camera']:>5} {s['kind']:<4} {s['state']:<12} {s['bitrate_kbps']:>7.0f} {s['fps']:>5.1f} "
-              f"{gop:>7} {size:>9} {age:>6} {s['consumers']:>7} {s['reconnects']:>6}  {s['last_error'] or ''}")
+        print(
+            f"{s['camera']:>5} {s['kind']:<4} {s['state']:<12} {s['bitrate_kbps']:>7.0f} {s['fps']:>5.1f} "
+            f"{gop:>7} {size:>9} {age:>6} {s['consumers']:>7} {s['reconnects']:>6}  {s['last_error'] or ''}"
+        )
     return 0
 
 

@@ -28,25 +28,60 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--cameras", type=int, default=16, metavar="N", help="number of cameras (default 16)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--rtsp-port", type=int, default=8554, metavar="PORT",
-                        help="RTSP port of camera 1; camera N uses PORT+N-1 (0: ephemeral ports)")
-    parser.add_argument("--onvif-port", type=int, default=8080, metavar="PORT",
-                        help="camera N's ONVIF device listens on PORT+N (0: ephemeral ports)")
-    parser.add_argument("--register", action="store_true",
-                        help="add/update the cameras in the catalogue (commune 'Simulation', forfait live 24/7),"
-                        " passwords in the OS keyring")
+    parser.add_argument(
+        "--rtsp-port",
+        type=int,
+        default=8554,
+        metavar="PORT",
+        help="RTSP port of camera 1; camera N uses PORT+N-1 (0: ephemeral ports)",
+    )
+    parser.add_argument(
+        "--onvif-port",
+        type=int,
+        default=8080,
+        metavar="PORT",
+        help="camera N's ONVIF device listens on PORT+N (0: ephemeral ports)",
+    )
+    parser.add_argument(
+        "--register",
+        action="store_true",
+        help="add/update the cameras in the catalogue (commune 'Simulation', forfait live 24/7),"
+        " passwords in the OS keyring",
+    )
     parser.add_argument("--commune", default="Simulation", help="commune to register the cameras in")
-    parser.add_argument("--first-number", type=int, default=1, metavar="N",
-                        help="logical number of the first camera when registering (default 1)")
+    parser.add_argument(
+        "--first-number",
+        type=int,
+        default=1,
+        metavar="N",
+        help="logical number of the first camera when registering (default 1)",
+    )
     parser.add_argument("--no-rtsp-auth", action="store_true", help="serve RTSP without authentication")
-    parser.add_argument("--motion-interval", type=float, default=20.0, metavar="S",
-                        help="seconds between simulated motion alarms per camera (0: none)")
-    parser.add_argument("--discovery", action="store_true",
-                        help="answer WS-Discovery probes (UDP 3702, multicast) like real cameras")
-    parser.add_argument("--state-dir", type=Path, default=None,
-                        help="where the simulated devices keep their passwords (default: user data dir)")
-    parser.add_argument("--duration", type=float, default=None, metavar="S",
-                        help="stop after S seconds (default: run until interrupted)")
+    parser.add_argument(
+        "--motion-interval",
+        type=float,
+        default=20.0,
+        metavar="S",
+        help="seconds between simulated motion alarms per camera (0: none)",
+    )
+    parser.add_argument(
+        "--discovery",
+        action="store_true",
+        help="answer WS-Discovery probes (UDP 3702, multicast) like real cameras",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="where the simulated devices keep their passwords (default: user data dir)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        metavar="S",
+        help="stop after S seconds (default: run until interrupted)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -70,8 +105,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         farm.start()
     except OSError as exc:
-        raise UserFacingError(f"the camera farm could not start: {exc} (is another `vmwall sim` running?)"
-                              ) from exc
+        raise UserFacingError(
+            f"the camera farm could not start: {exc} (is another `vmwall sim` running?)"
+        ) from exc
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -96,10 +132,15 @@ def _print_addresses(farm: Any, state_dir: Path) -> None:
     print(f"vmwall sim: {len(specs)} simulated cameras on {specs[0].host}", flush=True)
     print(f"{'no.':>4}  {'name':<28} {'PTZ':<5} {'ONVIF device':<22} RTSP main / sub")
     for s in specs:
-        print(f"{s.number:>4}  {s.name[:28]:<28} {'yes' if s.ptz else 'no':<5} "
-              f"{'http://' + s.onvif_address + '/onvif/device_service':<22} {s.rtsp_main_uri} {s.rtsp_sub_uri}")
-    print(f"User {specs[0].username}; each device's password is in {state_dir / 'devices.json'} "
-          "(and in the OS keyring once registered).", flush=True)
+        print(
+            f"{s.number:>4}  {s.name[:28]:<28} {'yes' if s.ptz else 'no':<5} "
+            f"{'http://' + s.onvif_address + '/onvif/device_service':<22} {s.rtsp_main_uri} {s.rtsp_sub_uri}"
+        )
+    print(
+        f"User {specs[0].username}; each device's password is in {state_dir / 'devices.json'} "
+        "(and in the OS keyring once registered).",
+        flush=True,
+    )
 
 
 def _register(args: argparse.Namespace, farm: Any) -> None:
@@ -111,6 +152,8 @@ def _register(args: argparse.Namespace, farm: Any) -> None:
         result = register_farm(db, farm.specs, args.commune, args.first_number)
     finally:
         db.close()
-    print(f"Registered in commune {result.commune.name!r}: {result.created} cameras added, "
-          f"{result.updated} updated (numbers {args.first_number}..{args.first_number + len(farm.specs) - 1}).",
-          flush=True)
+    print(
+        f"Registered in commune {result.commune.name!r}: {result.created} cameras added, "
+        f"{result.updated} updated (numbers {args.first_number}..{args.first_number + len(farm.specs) - 1}).",
+        flush=True,
+    )

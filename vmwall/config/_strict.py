@@ -76,8 +76,15 @@ class Reader:
             raise self.error("must not be empty", key)
         return value
 
-    def integer(self, key: str, *, required: bool = True, default: int | None = None,
-                minimum: int | None = None, maximum: int | None = None) -> int | None:
+    def integer(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        default: int | None = None,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
         value = self._get(key, required)
         if value is None:
             return default
@@ -135,8 +142,9 @@ def decode_json(source: str, text: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise ConfigFileError(source, f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-                              ) from None
+        raise ConfigFileError(
+            source, f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        ) from None
 
 
 def read_json_file(path: Path) -> object:

@@ -134,7 +134,9 @@ def load_builtin_layouts() -> list[Layout]:
             source = f"{BUILTIN_PACKAGE}/{BUILTIN_FOLDER}/{item.name}"
             layouts.append(parse_layout(source, decode_json(source, item.read_text(encoding="utf-8"))))
     if not layouts:
-        raise ConfigFileError(f"{BUILTIN_PACKAGE}/{BUILTIN_FOLDER}", "no built-in layout found (broken install)")
+        raise ConfigFileError(
+            f"{BUILTIN_PACKAGE}/{BUILTIN_FOLDER}", "no built-in layout found (broken install)"
+        )
     return sorted(layouts, key=_menu_key)
 
 
@@ -164,8 +166,11 @@ def load_layouts(custom_dir: Path | None, builtins: list[Layout] | None = None) 
                 errors.append(error)
                 continue
             if layout.name in taken:
-                errors.append(ConfigFileError(str(path), f"the name {layout.name!r} is already used by "
-                                                         f"{taken[layout.name]}"))
+                errors.append(
+                    ConfigFileError(
+                        str(path), f"the name {layout.name!r} is already used by {taken[layout.name]}"
+                    )
+                )
                 continue
             taken[layout.name] = path.name
             custom.append(LayoutEntry(layout, path))

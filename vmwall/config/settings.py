@@ -60,44 +60,56 @@ class Action(StrEnum):
 
 # Actions handled by the grid's keypad (only while the grid has the keyboard focus); the others
 # are window shortcuts.
-KEYPAD_ACTIONS = frozenset({
-    Action.CALL_CAMERA, Action.SELECT_TILE, Action.NEXT_CAMERA, Action.PREVIOUS_CAMERA, Action.TILE_LEFT,
-    Action.TILE_RIGHT, Action.TILE_UP, Action.TILE_DOWN, Action.MAXIMISE, Action.REMOVE_CAMERA,
-    Action.CLEAR_ENTRY,
-})
+KEYPAD_ACTIONS = frozenset(
+    {
+        Action.CALL_CAMERA,
+        Action.SELECT_TILE,
+        Action.NEXT_CAMERA,
+        Action.PREVIOUS_CAMERA,
+        Action.TILE_LEFT,
+        Action.TILE_RIGHT,
+        Action.TILE_UP,
+        Action.TILE_DOWN,
+        Action.MAXIMISE,
+        Action.REMOVE_CAMERA,
+        Action.CLEAR_ENTRY,
+    }
+)
 
 # Qt's portable key sequence text. Digits are the keypad's numbers and cannot be rebound.
-DEFAULT_SHORTCUTS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    Action.CALL_CAMERA: ("Return", "Enter"),
-    Action.SELECT_TILE: ("*",),
-    Action.NEXT_CAMERA: ("+",),
-    Action.PREVIOUS_CAMERA: ("-",),
-    Action.TILE_LEFT: ("Left",),
-    Action.TILE_RIGHT: ("Right",),
-    Action.TILE_UP: ("Up",),
-    Action.TILE_DOWN: ("Down",),
-    Action.MAXIMISE: ("Space", "/"),
-    Action.REMOVE_CAMERA: ("Delete",),
-    Action.CLEAR_ENTRY: ("Escape",),
-    Action.SNAPSHOT: ("Ctrl+I",),
-    Action.NEXT_LAYOUT: ("Ctrl+PgDown",),
-    Action.PREVIOUS_LAYOUT: ("Ctrl+PgUp",),
-    Action.FULL_SCREEN: ("F11",),
-    Action.FOCUS_SEARCH: ("Ctrl+F",),
-    Action.FOCUS_GRID: ("Ctrl+G",),
-    Action.NEW_GRID_WINDOW: ("Ctrl+N",),
-    Action.SAVE_VIEW: ("Ctrl+S",),
-    # The built-in layouts, by F-key.
-    "layout:1x1": ("F1",),
-    "layout:2x2": ("F2",),
-    "layout:3x3": ("F3",),
-    "layout:4x4": ("F4",),
-    "layout:5x5": ("F5",),
-    "layout:1+5": ("F6",),
-    "layout:1+7": ("F7",),
-    "layout:1+12": ("F8",),
-    "layout:2+8": ("F9",),
-})
+DEFAULT_SHORTCUTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        Action.CALL_CAMERA: ("Return", "Enter"),
+        Action.SELECT_TILE: ("*",),
+        Action.NEXT_CAMERA: ("+",),
+        Action.PREVIOUS_CAMERA: ("-",),
+        Action.TILE_LEFT: ("Left",),
+        Action.TILE_RIGHT: ("Right",),
+        Action.TILE_UP: ("Up",),
+        Action.TILE_DOWN: ("Down",),
+        Action.MAXIMISE: ("Space", "/"),
+        Action.REMOVE_CAMERA: ("Delete",),
+        Action.CLEAR_ENTRY: ("Escape",),
+        Action.SNAPSHOT: ("Ctrl+I",),
+        Action.NEXT_LAYOUT: ("Ctrl+PgDown",),
+        Action.PREVIOUS_LAYOUT: ("Ctrl+PgUp",),
+        Action.FULL_SCREEN: ("F11",),
+        Action.FOCUS_SEARCH: ("Ctrl+F",),
+        Action.FOCUS_GRID: ("Ctrl+G",),
+        Action.NEW_GRID_WINDOW: ("Ctrl+N",),
+        Action.SAVE_VIEW: ("Ctrl+S",),
+        # The built-in layouts, by F-key.
+        "layout:1x1": ("F1",),
+        "layout:2x2": ("F2",),
+        "layout:3x3": ("F3",),
+        "layout:4x4": ("F4",),
+        "layout:5x5": ("F5",),
+        "layout:1+5": ("F6",),
+        "layout:1+7": ("F7",),
+        "layout:1+12": ("F8",),
+        "layout:2+8": ("F9",),
+    }
+)
 
 
 def known_shortcut_action(name: str) -> bool:
@@ -153,7 +165,9 @@ class Settings:
 
 def config_dir() -> Path:
     override = os.environ.get(ENV_CONFIG_DIR, "").strip()
-    return Path(override).expanduser().absolute() if override else Path(platformdirs.user_config_dir("vmwall"))
+    return (
+        Path(override).expanduser().absolute() if override else Path(platformdirs.user_config_dir("vmwall"))
+    )
 
 
 def default_settings_path() -> Path:
@@ -222,31 +236,48 @@ def _shortcuts(reader: Reader) -> dict[str, tuple[str, ...]]:
     result: dict[str, tuple[str, ...]] = {}
     for name, value in block.data.items():
         if not known_shortcut_action(name):
-            actions = ", ".join(sorted(a for a in DEFAULT_SHORTCUTS if not a.startswith(LAYOUT_SHORTCUT_PREFIX)))
+            actions = ", ".join(
+                sorted(a for a in DEFAULT_SHORTCUTS if not a.startswith(LAYOUT_SHORTCUT_PREFIX))
+            )
             raise block.error(f"unknown action {name!r} (actions: {actions}, or layout:NAME)")
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise block.error("expected a key sequence like \"Ctrl+F\", or a list of them ([] for none)", name)
+            raise block.error('expected a key sequence like "Ctrl+F", or a list of them ([] for none)', name)
         result[name] = tuple(v.strip() for v in value)
     return result
 
 
 def _window(reader: Reader) -> WindowState:
-    reader.only("kind", "layout", "cameras", "selected_tile", "maximised_tile", "screen_name", "screen_index",
-                "geometry", "window_state", "splitter", "full_screen")
-    kind_text = reader.string("kind")
+    reader.only(
+        "kind",
+        "layout",
+        "cameras",
+        "selected_tile",
+        "maximised_tile",
+        "screen_name",
+        "screen_index",
+        "geometry",
+        "window_state",
+        "splitter",
+        "full_screen",
+    )
+    kind_text = reader.text("kind")
     try:
         kind = WindowKind(kind_text)
     except ValueError:
-        raise reader.error(f"{kind_text!r} is not one of {', '.join(k.value for k in WindowKind)}",
-                           "kind") from None
+        raise reader.error(
+            f"{kind_text!r} is not one of {', '.join(k.value for k in WindowKind)}", "kind"
+        ) from None
     layout = reader.text("layout")
     cameras: list[int | None] = []
     for index, number in enumerate(reader.array("cameras", required=False) or []):
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int)
-                                   or not 1 <= number <= MAX_CAMERA_NUMBER):
-            raise reader.error(f"expected a camera number (1..{MAX_CAMERA_NUMBER}) or null", f"cameras[{index}]")
+        if number is not None and (
+            isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_CAMERA_NUMBER
+        ):
+            raise reader.error(
+                f"expected a camera number (1..{MAX_CAMERA_NUMBER}) or null", f"cameras[{index}]"
+            )
         cameras.append(number)
     selected = reader.integer("selected_tile", required=False, default=0, minimum=0)
     maximised = reader.integer("maximised_tile", required=False, minimum=0)
@@ -294,8 +325,12 @@ def settings_to_json(settings: Settings) -> dict[str, object]:
 
 
 def _window_to_json(window: WindowState) -> dict[str, object]:
-    data: dict[str, object] = {"kind": window.kind.value, "layout": window.layout,
-                               "cameras": list(window.cameras), "selected_tile": window.selected_tile}
+    data: dict[str, object] = {
+        "kind": window.kind.value,
+        "layout": window.layout,
+        "cameras": list(window.cameras),
+        "selected_tile": window.selected_tile,
+    }
     optional: dict[str, object | None] = {
         "maximised_tile": window.maximised_tile,
         "screen_name": window.screen_name,

@@ -9,8 +9,11 @@ slow player never slows the camera's other viewers nor grows the hub's memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -25,14 +28,30 @@ class Unit:
 
 
 class Consumer:
-    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket, peer: str,
-                 budget_bytes: int = 8 * 1024 * 1024) -> None:
-        """``sock`` is the consumer's own (duplicated) socket; it is made non-blocking."""
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        sock: socket.socket,
+        peer: str,
+        budget_bytes: int = 8 * 1024 * 1024,
+        max_lag_s: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``sock`` is the consumer's own (duplicated) socket; it is made non-blocking.
+
+        A player is cut back to the next keyframe when it has had data waiting for more than
+        ``max_lag_s`` (it is that far behind live) or more than ``budget_bytes`` waiting.
+        """
         self.peer = peer
         self.budget_bytes = budget_bytes
+        self.max_lag_s = max_lag_s
+        self._clock = clock
+        self._waiting_since: float | None = None
         self._loop = loop
         self._sock = sock
         sock.setblocking(False)
+        # Keep the kernel's share of a stuck player small: the lag budget is enforced here.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 256 * 1024)
         self._lock = threading.Lock()
         self._pending = bytearray()
         self._closed = False
@@ -69,9 +88,11 @@ class Consumer:
                     return
                 self._resync = False
                 self._pending += tables  # a decoder resuming needs the program tables again
-            if len(self._pending) + len(unit.data) > self.budget_bytes:
+            behind = self._waiting_since is not None and self._clock() - self._waiting_since > self.max_lag_s
+            if behind or len(self._pending) + len(unit.data) > self.budget_bytes:
                 self.dropped_units += 1
                 self._pending.clear()
+                self._waiting_since = None
                 self._resync = True
                 self.resyncs += 1
                 return
@@ -83,26 +104,25 @@ class Consumer:
             try:
                 sent = self._sock.send(self._pending)
             except (BlockingIOError, InterruptedError):
+                if self._waiting_since is None:
+                    self._waiting_since = self._clock()
                 return
             except OSError:
                 self._close_locked()
                 return
             self.sent_bytes += sent
             del self._pending[:sent]
+        self._waiting_since = None
 
     def _close_locked(self) -> None:
         if self._closed:
             return
         self._closed = True
         self._pending.clear()
-        try:
+        with contextlib.suppress(OSError):
             self._sock.close()
-        except OSError:
-            pass
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is already closed (hub shutting down)
             self._loop.call_soon_threadsafe(self.closed_event.set)
-        except RuntimeError:  # the loop is already closed (hub shutting down)
-            pass
 
     def close(self) -> None:
         with self._lock:

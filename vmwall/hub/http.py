@@ -12,6 +12,8 @@ Loopback peers are trusted (same machine). Any other peer must send the hub's to
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextlib
 import hmac
 import ipaddress
 import json
@@ -37,14 +39,22 @@ REQUEST_TIMEOUT_S = 5.0
 
 
 class HubHttpServer:
-    def __init__(self, registry: StreamRegistry, check_stream: Callable[[StreamKey], None], *,
-                 host: str = "127.0.0.1", port: int = 8490, token: str | None = None) -> None:
+    def __init__(
+        self,
+        registry: StreamRegistry,
+        check_stream: Callable[[StreamKey], None],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8490,
+        token: str | None = None,
+    ) -> None:
         self.registry = registry
         self._check_stream = check_stream  # raises UnknownCameraError / StreamRefusedError (blocking)
         self.host = host
         self.port = port
         self.token = token
         self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
         self.connections = 0
 
     async def start(self) -> None:
@@ -54,13 +64,23 @@ class HubHttpServer:
         log.info("hub listening on http://%s:%d", self.host, self.port)
 
     async def close(self) -> None:
+        """Stop accepting, end every open connection, and wait for their handlers."""
         if self._server is not None:
             self._server.close()
+        handlers = list(self._handlers)
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        if self._server is not None:
             await self._server.wait_closed()
             self._server = None
 
     # --- one connection ---------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
         self.connections += 1
         peer = writer.get_extra_info("peername")
         peer_host = str(peer[0]) if peer else "?"
@@ -76,10 +96,13 @@ class HubHttpServer:
                 return
             stream = _STREAM_PATH.match(url.path)
             if method == "GET" and stream:
-                await self._serve_stream(reader, writer, (int(stream.group(1)), StreamKind(stream.group(2))),
-                                         peer_host)
+                await self._serve_stream(
+                    reader, writer, (int(stream.group(1)), StreamKind(stream.group(2))), peer_host
+                )
             elif method == "GET" and url.path == "/api/health":
-                await _respond(writer, 200, {"service": "vmwall-hub", "version": __version__, "pid": os.getpid()})
+                await _respond(
+                    writer, 200, {"service": "vmwall-hub", "version": __version__, "pid": os.getpid()}
+                )
             elif method == "GET" and url.path == "/api/streams":
                 await _respond(writer, 200, {"streams": self.registry.status()})
             elif method == "POST" and url.path == "/api/warm":
@@ -88,16 +111,16 @@ class HubHttpServer:
                 await _respond(writer, 404, {"error": f"nothing at {method} {url.path}"})
         except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
             pass
-        except _BadRequest as exc:
+        except asyncio.CancelledError:
+            pass  # the hub is shutting down: end this connection quietly
+        except _BadRequestError as exc:
             await _respond(writer, 400, {"error": str(exc)})
         except Exception:
             log.exception("request from %s failed", peer_host)
         finally:
             writer.close()
-            try:
+            with contextlib.suppress(ConnectionError, OSError):
                 await writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
 
     def _authorised(self, peer: str, headers: dict[str, str], query: dict[str, list[str]]) -> bool:
         try:
@@ -107,11 +130,15 @@ class HubHttpServer:
             return False
         if not self.token:
             return False
-        offered = headers.get("authorization", "").removeprefix("Bearer ").strip() or (query.get("token") or [""])[0]
+        offered = (
+            headers.get("authorization", "").removeprefix("Bearer ").strip()
+            or (query.get("token") or [""])[0]
+        )
         return hmac.compare_digest(offered.encode(), self.token.encode())
 
-    async def _serve_stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, key: StreamKey,
-                            peer: str) -> None:
+    async def _serve_stream(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, key: StreamKey, peer: str
+    ) -> None:
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(None, self._check_stream, key)
@@ -124,8 +151,10 @@ class HubHttpServer:
         except UserFacingError as exc:
             await _respond(writer, 503, {"error": str(exc)})
             return
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-cache\r\n"
-                     b"Connection: close\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-cache\r\n"
+            b"Connection: close\r\n\r\n"
+        )
         await writer.drain()
         raw = writer.get_extra_info("socket")
         # The upstream thread writes into its own duplicate of the socket; the loop only watches for
@@ -143,8 +172,14 @@ class HubHttpServer:
                 task.cancel()
             upstream.leave(consumer)
             consumer.close()
-            log.info("camera %d %s: player %s left (%d bytes, %d resyncs)", key[0], key[1], peer,
-                     consumer.sent_bytes, consumer.resyncs)
+            log.info(
+                "camera %d %s: player %s left (%d bytes, %d resyncs)",
+                key[0],
+                key[1],
+                peer,
+                consumer.sent_bytes,
+                consumer.resyncs,
+            )
 
     async def _warm(self, writer: asyncio.StreamWriter, query: dict[str, list[str]]) -> None:
         try:
@@ -152,9 +187,9 @@ class HubHttpServer:
             kind = StreamKind((query.get("kind") or ["sub"])[0])
             ttl = float((query.get("ttl") or ["60"])[0])
         except ValueError as exc:
-            raise _BadRequest(f"warm needs cameras=1,2,… kind=main|sub ttl=seconds ({exc})") from exc
+            raise _BadRequestError(f"warm needs cameras=1,2,… kind=main|sub ttl=seconds ({exc})") from exc
         if not 0 < ttl <= 24 * 3600 or len(numbers) > 1000:
-            raise _BadRequest("ttl must be within 0..86400 s and at most 1000 cameras")
+            raise _BadRequestError("ttl must be within 0..86400 s and at most 1000 cameras")
         loop = asyncio.get_running_loop()
         accepted = []
         refused = {}
@@ -168,7 +203,7 @@ class HubHttpServer:
         await _respond(writer, 200, {"warm": accepted, "refused": refused, "kind": str(kind), "ttl_s": ttl})
 
 
-class _BadRequest(Exception):
+class _BadRequestError(Exception):
     pass
 
 
@@ -185,13 +220,13 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[st
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.LimitOverrunError as exc:
-        raise _BadRequest("request header too large") from exc
+        raise _BadRequestError("request header too large") from exc
     if len(head) > MAX_REQUEST_BYTES:
-        raise _BadRequest("request header too large")
+        raise _BadRequestError("request header too large")
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ")
     if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-        raise _BadRequest("malformed request line")
+        raise _BadRequestError("malformed request line")
     headers = {}
     for line in lines[1:]:
         if ":" in line:
@@ -201,12 +236,19 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[st
 
 
 async def _respond(writer: asyncio.StreamWriter, status: int, body: dict[str, object]) -> None:
-    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-               503: "Service Unavailable"}
+    reasons = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not Found",
+        503: "Service Unavailable",
+    }
     data = json.dumps(body, ensure_ascii=False).encode()
-    writer.write(f"HTTP/1.1 {status} {reasons.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
-                 f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
-    try:
+    writer.write(
+        f"HTTP/1.1 {status} {reasons.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+        + data
+    )
+    with contextlib.suppress(ConnectionError, OSError):
         await writer.drain()
-    except (ConnectionError, OSError):
-        pass

@@ -18,8 +18,14 @@ StreamKey = tuple[int, StreamKind]
 
 
 class StreamRegistry:
-    def __init__(self, resolve: Callable[[StreamKey], Source], *, linger_s: float = 30.0,
-                 always_warm: set[StreamKey] | None = None, rtsp_transport: str = "tcp") -> None:
+    def __init__(
+        self,
+        resolve: Callable[[StreamKey], Source],
+        *,
+        linger_s: float = 30.0,
+        always_warm: set[StreamKey] | None = None,
+        rtsp_transport: str = "tcp",
+    ) -> None:
         self._resolve = resolve
         self.linger_s = linger_s
         self._always_warm = set(always_warm or ())
@@ -65,8 +71,10 @@ class StreamRegistry:
             for key, stream in list(self._streams.items()):
                 if key in self._always_warm or self._warm_until.get(key, 0.0) > now:
                     continue
-                if stream.consumer_count == 0 and now - max(stream.idle_since, self._warm_until.get(key, 0.0)
-                                                            ) > self.linger_s:
+                if (
+                    stream.consumer_count == 0
+                    and now - max(stream.idle_since, self._warm_until.get(key, 0.0)) > self.linger_s
+                ):
                     closing.append((key, stream))
                     del self._streams[key]
                     self._warm_until.pop(key, None)
@@ -83,9 +91,12 @@ class StreamRegistry:
             items = sorted(self._streams.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))
         now = time.monotonic()
         return [
-            {"camera": key[0], "kind": str(key[1]),
-             "warm": key in self._always_warm or self._warm_until.get(key, 0.0) > now,
-             **asdict(stream.stats())}
+            {
+                "camera": key[0],
+                "kind": str(key[1]),
+                "warm": key in self._always_warm or self._warm_until.get(key, 0.0) > now,
+                **asdict(stream.stats()),
+            }
             for key, stream in items
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -34,10 +35,15 @@ class Hub:
     def __init__(self, db: Database, options: HubOptions) -> None:
         self.options = options
         self.directory = CameraDirectory(db)
-        self.registry = StreamRegistry(self._resolve, linger_s=options.linger_s,
-                                       always_warm=set(options.always_warm), rtsp_transport=options.rtsp_transport)
-        self.http = HubHttpServer(self.registry, self._check, host=options.host, port=options.port,
-                                  token=options.token)
+        self.registry = StreamRegistry(
+            self._resolve,
+            linger_s=options.linger_s,
+            always_warm=set(options.always_warm),
+            rtsp_transport=options.rtsp_transport,
+        )
+        self.http = HubHttpServer(
+            self.registry, self._check, host=options.host, port=options.port, token=options.token
+        )
         self._stopped = asyncio.Event()
 
     def _resolve(self, key: StreamKey) -> Source:
@@ -54,10 +60,8 @@ class Hub:
     async def run_until_stopped(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, or not the main thread
                 loop.add_signal_handler(sig, self._stopped.set)
-            except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
-                pass
         while not self._stopped.is_set():
             try:
                 await asyncio.wait_for(self._stopped.wait(), 1.0)

@@ -41,7 +41,9 @@ def _pcr_offset(data: bytes | bytearray | memoryview, at: int) -> int | None:
 
 
 def _read_pcr(data: bytes | bytearray | memoryview, o: int) -> int:
-    return (data[o] << 25) | (data[o + 1] << 17) | (data[o + 2] << 9) | (data[o + 3] << 1) | (data[o + 4] >> 7)
+    return (
+        (data[o] << 25) | (data[o + 1] << 17) | (data[o + 2] << 9) | (data[o + 3] << 1) | (data[o + 4] >> 7)
+    )
 
 
 def _write_pcr(data: bytearray, o: int, base: int) -> None:
@@ -54,8 +56,13 @@ def _write_pcr(data: bytearray, o: int, base: int) -> None:
 
 
 def _read_ts(data: bytes | bytearray | memoryview, o: int) -> int:
-    return (((data[o] >> 1) & 0x07) << 30) | (data[o + 1] << 22) | ((data[o + 2] >> 1) << 15) | (
-        data[o + 3] << 7) | (data[o + 4] >> 1)
+    return (
+        (((data[o] >> 1) & 0x07) << 30)
+        | (data[o + 1] << 22)
+        | ((data[o + 2] >> 1) << 15)
+        | (data[o + 3] << 7)
+        | (data[o + 4] >> 1)
+    )
 
 
 def _write_ts(data: bytearray, o: int, value: int) -> None:
@@ -120,12 +127,13 @@ def shift_timestamps(data: bytes | bytearray | memoryview, delta: int) -> bytes:
     return bytes(out)
 
 
-def program_tables(data: bytes | bytearray | memoryview, pmt_pid: int | None
-                   ) -> tuple[bytes | None, int | None, bytes | None]:
+def program_tables(
+    data: bytes | bytearray | memoryview, pmt_pid: int | None
+) -> tuple[bytes | None, int | None, bytes | None]:
     """The PAT (and from it the PMT PID) and PMT packets at the head of ``data``.
 
     The muxer writes the program tables before a unit's PES packets, so only the leading packets
-    are looked at: the scan stops at the first packet of any other PID.
+    are looked at: the scan stops at the first packet that is not service information.
     """
     pat: bytes | None = None
     pmt: bytes | None = None
@@ -143,6 +151,6 @@ def program_tables(data: bytes | bytearray | memoryview, pmt_pid: int | None
         elif pmt_pid is not None and pid == pmt_pid:
             if data[at + 1] & 0x40:
                 pmt = bytes(data[at : at + TS_PACKET])
-        else:
+        elif pid >= 0x20:  # past the service information (SDT, NIT…): the PES packets begin
             break
     return pat, pmt_pid, pmt

@@ -88,8 +88,9 @@ class _Muxer:
 
     def __init__(self, template: Any) -> None:
         self.sink = _Sink()
-        self.container = av.open(self.sink, "w", format="mpegts",
-                                 options={"flush_packets": "1", "max_delay": "0"})
+        self.container = av.open(
+            self.sink, "w", format="mpegts", options={"flush_packets": "1", "max_delay": "0"}
+        )
         self.stream = self.container.add_stream_from_template(template)
         self.time_base = self.stream.time_base or Fraction(1, TICKS)
         # output ticks = 90 kHz ticks * tb_den / tb_num
@@ -107,9 +108,15 @@ class _Muxer:
 class Upstream:
     """Pulls one stream while anybody watches it (or it is kept warm); reconnects by itself."""
 
-    def __init__(self, resolve: Callable[[], Source], *, open_timeout_s: float = 5.0,
-                 read_timeout_s: float = 3.0, rtsp_transport: str = "tcp", backoff: Backoff | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        resolve: Callable[[], Source],
+        *,
+        open_timeout_s: float = 5.0,
+        read_timeout_s: float = 3.0,
+        rtsp_transport: str = "tcp",
+        backoff: Backoff | None = None,
+    ) -> None:
         self._resolve = resolve
         self.open_timeout_s = open_timeout_s
         self.read_timeout_s = read_timeout_s
@@ -229,7 +236,8 @@ class Upstream:
             self._sessions += 1
             session_base: tuple[int, int] | None = None  # (first input dts, output dts it maps to)
             # Integer time-base arithmetic: Fraction maths per packet costs more than the remux.
-            num, den = video.time_base.numerator * TICKS, video.time_base.denominator
+            base = video.time_base or Fraction(1, TICKS)
+            num, den = base.numerator * TICKS, base.denominator
             for packet in container.demux(video):
                 if self._stop.is_set():
                     return
@@ -242,7 +250,10 @@ class Upstream:
                     start = dts_in if self._last_out_dts is None else self._last_out_dts + 3600
                     session_base = (dts_in, start)
                 dts = (dts_in - session_base[0] + session_base[1]) % TIMESTAMP_MODULO
-                if self._last_out_dts is not None and not 0 < (dts - self._last_out_dts) % TIMESTAMP_MODULO < TICKS * 10:
+                if (
+                    self._last_out_dts is not None
+                    and not 0 < (dts - self._last_out_dts) % TIMESTAMP_MODULO < TICKS * 10
+                ):
                     continue  # out of order or a wild jump from a misbehaving camera: drop it
                 if "first_keyframe" not in timings and packet.is_keyframe:
                     timings["first_keyframe"] = time.monotonic() - started
@@ -294,7 +305,11 @@ class Upstream:
             consumers = list(self._consumers)
             tables = self._tables
         for consumer in consumers:
-            consumer.offer(unit, tables)
+            try:
+                consumer.offer(unit, tables)
+            except Exception:  # one broken player must never stop the camera for the others
+                log.exception("%s: player %s failed; disconnecting it", self._label, consumer.peer)
+                consumer.close()
 
     # --- statistics -------------------------------------------------------------------------------
     def _account(self, now: float, size: int, key: bool) -> None:

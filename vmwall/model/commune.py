@@ -48,7 +48,8 @@ class Commune:
             )
         if not 1 <= self.retention_days <= MAX_RETENTION_DAYS:
             raise ValidationError(
-                f"commune {self.name!r}: retention of {self.retention_days} days is outside 1..{MAX_RETENTION_DAYS}"
+                f"commune {self.name!r}: retention of {self.retention_days} days is outside "
+                f"1..{MAX_RETENTION_DAYS}"
                 " (CSI L252-5 caps it at one month)"
             )
         if self.forfait is Forfait.LIVE_HOURS:

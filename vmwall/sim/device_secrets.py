@@ -24,8 +24,10 @@ def load_or_create(path: Path, numbers: list[int]) -> dict[int, str]:
             raw = json.loads(path.read_text(encoding="utf-8"))
             stored = {int(k): str(v) for k, v in raw.items()}
         except (ValueError, AttributeError) as exc:
-            raise UserFacingError(f"{path}: simulated device passwords are unreadable ({exc}); delete the file "
-                                  "to make new ones (then run `vmwall sim --register` again)") from exc
+            raise UserFacingError(
+                f"{path}: simulated device passwords are unreadable ({exc}); delete the file "
+                "to make new ones (then run `vmwall sim --register` again)"
+            ) from exc
     missing = [n for n in numbers if n not in stored]
     if missing:
         for number in missing:

@@ -22,11 +22,30 @@ log = logging.getLogger(__name__)
 DEFAULT_USERNAME = "admin"
 
 _PLACES = (
-    "Place de la Mairie", "Gare – parvis nord", "Rue Nationale", "Parking du Marché", "Rond-point des Nations",
-    "Esplanade du Théâtre", "Pont Saint-Jacques", "Avenue de la République", "Square Jean-Moulin",
-    "Halle aux Grains", "Collège Victor-Hugo", "Quai de la Deûle", "Rue de la Paix", "Porte de Paris",
-    "Boulevard Carnot", "Place du Général-de-Gaulle", "Parc Barbieux", "Rue Faidherbe", "Marché couvert",
-    "Boulevard Vauban", "Stade municipal", "Médiathèque", "Cimetière de l'Est", "Zone d'activités Sud",
+    "Place de la Mairie",
+    "Gare – parvis nord",
+    "Rue Nationale",
+    "Parking du Marché",
+    "Rond-point des Nations",
+    "Esplanade du Théâtre",
+    "Pont Saint-Jacques",
+    "Avenue de la République",
+    "Square Jean-Moulin",
+    "Halle aux Grains",
+    "Collège Victor-Hugo",
+    "Quai de la Deûle",
+    "Rue de la Paix",
+    "Porte de Paris",
+    "Boulevard Carnot",
+    "Place du Général-de-Gaulle",
+    "Parc Barbieux",
+    "Rue Faidherbe",
+    "Marché couvert",
+    "Boulevard Vauban",
+    "Stade municipal",
+    "Médiathèque",
+    "Cimetière de l'Est",
+    "Zone d'activités Sud",
 )
 
 
@@ -108,8 +127,11 @@ class SimFarm:
         self._rtsp.start()
         # The ONVIF devices must announce the RTSP ports actually bound.
         self._specs = [dataclasses.replace(s, rtsp_port=self._rtsp.port_of(s.number)) for s in self._specs]
-        self._onvif = SimOnvifFarm(self._specs, snapshot_provider=self._snapshot_jpeg,
-                                   motion_interval_s=self.options.motion_interval_s)
+        self._onvif = SimOnvifFarm(
+            self._specs,
+            snapshot_provider=self._snapshot_jpeg,
+            motion_interval_s=self.options.motion_interval_s,
+        )
         self._onvif.start()
         self._specs = self._onvif.specs
         for spec in self._specs:
@@ -119,9 +141,12 @@ class SimFarm:
         if self.options.discovery_port is not None:
             from vmwall.sim.discovery import DiscoveryResponder
 
-            self._discovery = DiscoveryResponder(self._specs, host=self.options.host,
-                                                 port=self.options.discovery_port,
-                                                 join_multicast=self.options.discovery_port == 3702)
+            self._discovery = DiscoveryResponder(
+                self._specs,
+                host=self.options.host,
+                port=self.options.discovery_port,
+                join_multicast=self.options.discovery_port == 3702,
+            )
             self._discovery.start()
         log.info("farm of %d cameras started", len(self._specs))
 

@@ -23,8 +23,9 @@ class Registration:
     updated: int
 
 
-def register_farm(db: Database, specs: list[SimCameraSpec], commune_name: str = SIMULATION_COMMUNE,
-                  first_number: int = 1) -> Registration:
+def register_farm(
+    db: Database, specs: list[SimCameraSpec], commune_name: str = SIMULATION_COMMUNE, first_number: int = 1
+) -> Registration:
     """Add or update the farm's cameras as numbers first_number.. of the simulation commune.
 
     Refuses (and changes nothing) when one of those numbers belongs to a camera of another commune:
@@ -52,25 +53,32 @@ def register_farm(db: Database, specs: list[SimCameraSpec], commune_name: str = 
     for offset, spec in enumerate(specs):
         number = first_number + offset
         previous = existing.get(number)
-        ref = (previous.credential_ref if previous and previous.credential_ref
-               else credentials.new_credential_ref(spec.host, spec.onvif_port, spec.username))
+        ref = (
+            previous.credential_ref
+            if previous and previous.credential_ref
+            else credentials.new_credential_ref(spec.host, spec.onvif_port, spec.username)
+        )
         credentials.store_password(ref, spec.password)
-        cameras.append(repo.upsert_by_number(Camera(
-            number=number,
-            name=spec.name,
-            commune_id=commune.id,
-            onvif_host=spec.host,
-            onvif_port=spec.onvif_port,
-            username=spec.username,
-            credential_ref=ref,
-            main_uri=spec.rtsp_main_uri,
-            sub_uri=spec.rtsp_sub_uri,
-            snapshot_uri=spec.snapshot_uri,
-            main_profile="main",
-            sub_profile="sub",
-            ptz=spec.ptz,
-            manufacturer="vmwall",
-            model="SimCam",
-            address=f"{spec.name}, Simulation",
-        )))
+        cameras.append(
+            repo.upsert_by_number(
+                Camera(
+                    number=number,
+                    name=spec.name,
+                    commune_id=commune.id,
+                    onvif_host=spec.host,
+                    onvif_port=spec.onvif_port,
+                    username=spec.username,
+                    credential_ref=ref,
+                    main_uri=spec.rtsp_main_uri,
+                    sub_uri=spec.rtsp_sub_uri,
+                    snapshot_uri=spec.snapshot_uri,
+                    main_profile="main",
+                    sub_profile="sub",
+                    ptz=spec.ptz,
+                    manufacturer="vmwall",
+                    model="SimCam",
+                    address=f"{spec.name}, Simulation",
+                )
+            )
+        )
     return Registration(commune, cameras, len(specs) - len(existing), len(existing))

@@ -39,7 +39,9 @@ class RtspFarmServer:
     Camera N serves ``rtsp://HOST:PORT/main`` and ``/sub``; port 0 binds an ephemeral port.
     """
 
-    def __init__(self, specs: Sequence[SimCameraSpec], video: VideoFarm, *, require_auth: bool = True) -> None:
+    def __init__(
+        self, specs: Sequence[SimCameraSpec], video: VideoFarm, *, require_auth: bool = True
+    ) -> None:
         Gst.init(None)
         self._video = video
         self._context = GLib.MainContext.new()
@@ -81,9 +83,13 @@ class RtspFarmServer:
         return int(self._servers[number].get_bound_port())
 
     def start(self) -> None:
+        self._sources: list[int] = []
         for number, server in self._servers.items():
-            if server.attach(self._context) == 0:
+            source_id = server.attach(self._context)
+            if source_id == 0:
+                self._destroy_sources()
                 raise OSError(f"camera {number}: RTSP server could not listen on port {server.get_service()}")
+            self._sources.append(source_id)
         self._thread = threading.Thread(target=self._run, name="sim-rtsp", daemon=True)
         self._thread.start()
 
@@ -95,14 +101,34 @@ class RtspFarmServer:
             self._context.pop_thread_default()
 
     def close(self) -> None:
+        """Stop like a camera losing power: listening sockets closed, every client dropped."""
         if self._thread is None:
             return
+        done = threading.Event()
+
+        def shutdown() -> bool:
+            for server in self._servers.values():
+                server.client_filter(lambda _server, _client: GstRtspServer.RTSPFilterResult.REMOVE)
+            self._destroy_sources()
+            done.set()
+            return False
+
+        self._context.invoke_full(GLib.PRIORITY_HIGH, shutdown)
+        done.wait(5)
         self._loop.quit()
         self._thread.join(timeout=5)
         self._thread = None
 
-    def _on_media_configure(self, _factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia,
-                            key: str) -> None:
+    def _destroy_sources(self) -> None:
+        for source_id in getattr(self, "_sources", []):
+            source = self._context.find_source_by_id(source_id)
+            if source is not None:
+                source.destroy()
+        self._sources = []
+
+    def _on_media_configure(
+        self, _factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia, key: str
+    ) -> None:
         appsrc = media.get_element().get_by_name("src")
 
         def push(unit: bytes) -> None:

@@ -93,7 +93,7 @@ class VideoFarm:
     """Owns every simulated stream; sinks attach and detach as RTSP clients come and go."""
 
     def __init__(
-        self, cameras: list[tuple[int, str, tuple[int, int, int], PtzSource]], subtitle: str = ""
+        self, cameras: list[tuple[int, str, tuple[int, int, int]]], subtitle: str = ""
     ) -> None:
         self._lock = threading.Lock()
         self._streams: dict[str, SimStream] = {}

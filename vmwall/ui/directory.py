@@ -43,20 +43,26 @@ class Directory:
     def visible_communes(self) -> list[Commune]:
         """Communes this account may browse, by name."""
         scope = self.user.communes if self.user is not None else frozenset()
-        return sorted((c for c in self.communes.values() if not scope or c.id in scope),
-                      key=lambda c: c.name.casefold())
+        return sorted(
+            (c for c in self.communes.values() if not scope or c.id in scope), key=lambda c: c.name.casefold()
+        )
 
     def cameras_of(self, commune: Commune) -> list[Camera]:
-        return sorted((c for c in self.cameras.values() if c.commune_id == commune.id), key=lambda c: c.number)
+        return sorted(
+            (c for c in self.cameras.values() if c.commune_id == commune.id), key=lambda c: c.number
+        )
 
     def numbers(self) -> list[int]:
         """Numbers the keypad steps through: cameras of visible communes, ascending."""
         visible = {c.id for c in self.visible_communes()}
         return sorted(n for n, cam in self.cameras.items() if cam.commune_id in visible)
 
-    def step(self, current: int | None, delta: int) -> int | None:
-        """The next (+1) or previous (-1) camera number, wrapping around; None if there is none."""
-        numbers = self.numbers()
+    def step(self, current: int | None, delta: int, now: datetime | None = None) -> int | None:
+        """The next (+1) or previous (-1) camera number, wrapping around; None if there is none.
+
+        With ``now``, cameras that may not be shown live at that time are skipped.
+        """
+        numbers = [n for n in self.numbers() if now is None or self.refusal(n, now) is None]
         if not numbers:
             return None
         if current is None:
@@ -87,9 +93,9 @@ def live_refusal(commune: Commune, now: datetime) -> Refusal | None:
     """The commune rule (DOMAIN.md rule 4): storage-only is never live; live-hours only in its hours."""
     if not commune.forfait.allows_live:
         return Refusal.STORAGE_ONLY
-    if commune.forfait is Forfait.LIVE_HOURS and commune.live_hours:
-        if not within_hours(commune.live_hours, now.time()):
-            return Refusal.OUTSIDE_HOURS
+    hours = commune.live_hours
+    if commune.forfait is Forfait.LIVE_HOURS and hours and not within_hours(hours, now.time()):
+        return Refusal.OUTSIDE_HOURS
     return None
 
 

@@ -49,7 +49,7 @@ def _tool(name: str) -> list[str] | None:
     if found:
         return [found]
     try:
-        import PySide6  # noqa: PLC0415
+        import PySide6
 
         binary = Path(PySide6.__file__).parent / name
         if binary.exists():
@@ -65,8 +65,9 @@ def compile_ts(ts: Path, qm: Path) -> None:
     if tool is None:
         raise FileNotFoundError("Qt's lrelease is not installed (it comes with PySide6)")
     qm.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([*tool, "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run(
+        [*tool, "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True, timeout=60, check=False
+    )
     if done.returncode != 0 or not qm.exists():
         raise RuntimeError(f"lrelease failed on {ts.name}: {(done.stderr or done.stdout).strip()[-300:]}")
 
@@ -137,12 +138,15 @@ def _source_folder() -> Path:
 
 def _code_files() -> list[Path]:
     root = Path(__file__).resolve().parents[1]
-    return sorted((root / "ui").glob("*.py")) + [root / "app.py"]
+    return [*sorted((root / "ui").glob("*.py")), root / "app.py"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vmwall.ui.i18n", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m vmwall.ui.i18n",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("action", choices=("update", "build"))
     args = parser.parse_args(argv)
     folder = _source_folder()
@@ -152,9 +156,21 @@ def main(argv: list[str] | None = None) -> int:
             print("lupdate not found (it comes with PySide6)", file=sys.stderr)
             return 1
         for language in TRANSLATED:
-            subprocess.run([*tool, "-locations", "none", "-source-language", SOURCE_LANGUAGE,
-                            "-target-language", language, *map(str, _code_files()),
-                            "-ts", str(folder / ts_name(language))], check=True)
+            subprocess.run(
+                [
+                    *tool,
+                    "-locations",
+                    "none",
+                    "-source-language",
+                    SOURCE_LANGUAGE,
+                    "-target-language",
+                    language,
+                    *map(str, _code_files()),
+                    "-ts",
+                    str(folder / ts_name(language)),
+                ],
+                check=True,
+            )
         return 0
     for language in TRANSLATED:
         compile_ts(folder / ts_name(language), folder / qm_name(language))

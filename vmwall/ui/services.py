@@ -7,28 +7,31 @@ GUI thread. Tests give the widgets their own implementations (real widgets, fake
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from vmwall.model import SavedView, StreamKind
 from vmwall.ui.directory import Directory
+from vmwall.video.snapshot import SnapshotInfo
 from vmwall.video.status import TileSource, TileStatus
-
-RGB = npt.NDArray[np.uint8]
 
 
 class PlayerHandle(Protocol):
-    """A tile's player (``vmwall.video.TilePlayer``): drawing into the tile's two native surfaces."""
+    """A tile's player (``vmwall.video.tile_player.TilePlayer``) drawing into the tile's two surfaces.
+
+    Every method returns at once (the player does its libVLC work on its own thread), except
+    ``close()``, which waits for that thread: the UI calls it from a worker.
+    """
 
     def play(self, source: TileSource) -> None: ...
 
     def stop(self) -> None: ...
 
     def close(self) -> None: ...
+
+    def snapshot(self, path: Path, info: SnapshotInfo) -> Future[Path]: ...
 
 
 # (window ids of the two stacked surfaces, show_surface(index), on_change(status)); the callbacks
@@ -64,8 +67,9 @@ class ConsoleServices(Protocol):
         """The signed-in account's id once the directory is loaded (None: none; views are shared)."""
         ...
 
-    def check_hub(self) -> HubReport:
-        """Start the stream hub if needed and read its stream states. *Blocking*."""
+    def check_hub(self, warm_sub: list[int]) -> HubReport:
+        """Start the stream hub if needed, keep ``warm_sub`` cameras' sub streams pulled, read its
+        stream states. *Blocking*."""
         ...
 
     def stream_url(self, camera: int, kind: StreamKind) -> str:
@@ -74,12 +78,4 @@ class ConsoleServices(Protocol):
 
     def new_player(self) -> PlayerFactory | None:
         """The player factory, or None when there is no video (libVLC missing): tiles then say so."""
-        ...
-
-    def grab_frame(self, player: PlayerHandle) -> RGB | None:
-        """The picture a player shows, at the stream's resolution (None: nothing yet). *Blocking*."""
-        ...
-
-    def write_snapshot(self, rgb: RGB, path: Path, metadata: dict[str, str]) -> Path:
-        """Save a PNG with text metadata. *Blocking*."""
         ...

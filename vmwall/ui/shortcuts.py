@@ -6,6 +6,8 @@ reason) and left out; the console still starts with the rest.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from PySide6.QtCore import QKeyCombination, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 
@@ -19,6 +21,12 @@ def _strip(combination: QKeyCombination, drop_shift: bool) -> tuple[int, int]:
     if drop_shift:
         modifiers &= ~Qt.KeyboardModifier.ShiftModifier
     return int(combination.key().value), int(modifiers.value)
+
+
+def _first(sequence: QKeySequence) -> QKeyCombination:
+    """The sequence's first key combination (the stubs lack QKeySequence.__getitem__)."""
+    item: Any = sequence
+    return cast(QKeyCombination, item[0])
 
 
 def _is_symbol(key: int) -> bool:
@@ -36,22 +44,30 @@ class KeyMap:
             sequences = []
             for text in texts:
                 sequence = QKeySequence.fromString(text, QKeySequence.SequenceFormat.PortableText)
-                if sequence.isEmpty() or sequence.count() != 1 or sequence[0].key() == Qt.Key.Key_unknown:
+                if (
+                    sequence.isEmpty()
+                    or sequence.count() != 1
+                    or _first(sequence).key() == Qt.Key.Key_unknown
+                ):
                     self.errors.append(f"{source}: shortcut {text!r} of {action!r} is not a key Qt knows")
                     continue
-                key = sequence[0].key()
+                key = _first(sequence).key()
                 if action in KEYPAD_ACTIONS and Qt.Key.Key_0.value <= key.value <= Qt.Key.Key_9.value:
-                    self.errors.append(f"{source}: shortcut {text!r} of {action!r}: digits are the keypad's numbers")
+                    self.errors.append(
+                        f"{source}: shortcut {text!r} of {action!r}: digits are the keypad's numbers"
+                    )
                     continue
                 canonical = sequence.toString(QKeySequence.SequenceFormat.PortableText)
                 if canonical in owner and owner[canonical] != action:
-                    self.errors.append(f"{source}: key {canonical!r} is given to both {owner[canonical]!r} and "
-                                       f"{action!r}; kept for {owner[canonical]!r}")
+                    self.errors.append(
+                        f"{source}: key {canonical!r} is given to both {owner[canonical]!r} and "
+                        f"{action!r}; kept for {owner[canonical]!r}"
+                    )
                     continue
                 owner[canonical] = action
                 sequences.append(sequence)
                 if action in KEYPAD_ACTIONS:
-                    self._keypad[_strip(sequence[0], drop_shift=False)] = action
+                    self._keypad[_strip(_first(sequence), drop_shift=False)] = action
             self._sequences[action] = sequences
 
     def sequences(self, action: str) -> list[QKeySequence]:

@@ -18,6 +18,7 @@ LOST = QColor("#f0503c")
 REFUSED = QColor("#8a6fd1")
 IDLE = QColor("#5b6470")
 SELECTION = QColor("#f0b43c")  # the selected tile's frame: amber, visible on any picture
+SELECTION_UNFOCUSED = QColor("#7d6230")  # ... while the grid does not have the keyboard
 TILE_FRAME = QColor("#202428")
 TILE_BACKGROUND = QColor("#000000")
 BANNER_BACKGROUND = QColor("#0c0e11")

@@ -152,11 +152,16 @@ class TileBannerWidget(_NativeChild):
         right_width = metrics.horizontalAdvance(self.right)
         text_left = pad * 2 + dot
         room = rect.width() - text_left - right_width - pad * 3
-        painter.drawText(QRect(text_left, 0, max(0, room), rect.height()),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         metrics.elidedText(self.left, Qt.TextElideMode.ElideRight, max(0, room)))
-        painter.drawText(QRect(rect.width() - right_width - pad, 0, right_width, rect.height()),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.right)
+        painter.drawText(
+            QRect(text_left, 0, max(0, room), rect.height()),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            metrics.elidedText(self.left, Qt.TextElideMode.ElideRight, max(0, room)),
+        )
+        painter.drawText(
+            QRect(rect.width() - right_width - pad, 0, right_width, rect.height()),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            self.right,
+        )
         painter.end()
 
 
@@ -187,14 +192,17 @@ class TileMessageWidget(_NativeChild):
         head_height = QFontMetrics(big).height()
         has_detail = bool(self.detail)
         top = (rect.height() - head_height * (2 if has_detail else 1)) // 2
-        painter.drawText(QRect(4, top, rect.width() - 8, head_height), Qt.AlignmentFlag.AlignCenter,
-                         self.headline)
+        painter.drawText(
+            QRect(4, top, rect.width() - 8, head_height), Qt.AlignmentFlag.AlignCenter, self.headline
+        )
         if has_detail:
             painter.setFont(self.font())
             painter.setPen(theme.MESSAGE_TEXT)
-            painter.drawText(QRect(4, top + head_height, rect.width() - 8, rect.height() - top - head_height),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                             self.detail)
+            painter.drawText(
+                QRect(4, top + head_height, rect.width() - 8, rect.height() - top - head_height),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                self.detail,
+            )
         painter.end()
 
 
@@ -216,9 +224,11 @@ class TileWidget(QWidget):
         self.number = 0  # 1-based position in the layout (set by the grid)
         self.camera: int | None = None
         self.selected = False
+        self.focused = False
         self.maximised = False
         self.suspended = False  # hidden behind a maximised tile: no player running
-        self.stream_override: StreamKind | None = None
+        self.stream_override: StreamKind | None = None  # the operator's choice (context menu)
+        self.forced_sub = False  # stepped down by the overload governor
         self.status = TileStatus(TileState.IDLE)
         self._source: TileSource | None = None
         self._player: PlayerHandle | None = None
@@ -247,9 +257,11 @@ class TileWidget(QWidget):
             self.stream_override = None
             self.refresh()
 
-    def set_selected(self, selected: bool) -> None:
-        if selected != self.selected:
+    def set_selected(self, selected: bool, focused: bool = True) -> None:
+        """The selected tile has an amber frame; dimmed while its grid does not have the keyboard."""
+        if (selected, focused) != (self.selected, self.focused):
             self.selected = selected
+            self.focused = focused
             self.update()
 
     def set_maximised(self, maximised: bool) -> None:
@@ -263,6 +275,12 @@ class TileWidget(QWidget):
             self.suspended = suspended
             self.refresh()
 
+    def set_forced_sub(self, forced: bool) -> None:
+        """The overload governor steps this tile down to its sub stream (or lets it back up)."""
+        if forced != self.forced_sub:
+            self.forced_sub = forced
+            self.refresh()
+
     def set_stream_override(self, kind: StreamKind | None) -> None:
         self.stream_override = kind
         self.refresh()
@@ -274,6 +292,10 @@ class TileWidget(QWidget):
     @property
     def player(self) -> PlayerHandle | None:
         return self._player
+
+    def front_surface(self) -> VideoSurfaceWidget:
+        """The video surface on top (the one showing the picture)."""
+        return self.surfaces[self._front]
 
     def camera_info(self) -> tuple[Camera | None, Commune | None]:
         directory = self.context.directory
@@ -295,14 +317,23 @@ class TileWidget(QWidget):
         camera, commune = self.camera_info()
         if camera is None or commune is None or self.refusal() is not None:
             return None
-        kind = self.stream_override or self._policy_kind()
-        return TileSource(camera.number, commune.name, kind, self.context.services.stream_url(camera.number, kind))
+        kind = self.stream_override or (StreamKind.SUB if self.forced_sub else self.policy_kind())
+        return TileSource(
+            camera.number, commune.name, kind, self.context.services.stream_url(camera.number, kind)
+        )
 
-    def _policy_kind(self) -> StreamKind:
+    def policy_kind(self) -> StreamKind:
+        """The stream the policy gives a tile of this size (before any overload step-down)."""
         screen = self.screen().geometry()
         current = self._source.kind if self._source and self._source.camera == self.camera else None
-        return choose_stream(self.width(), self.height(), screen.width(), screen.height(),
-                             maximised=self.maximised, current=current)
+        return choose_stream(
+            self.width(),
+            self.height(),
+            screen.width(),
+            screen.height(),
+            maximised=self.maximised,
+            current=current,
+        )
 
     def refresh(self) -> None:
         """Bring the player in line with what the tile should show, then redraw the overlay."""
@@ -342,11 +373,39 @@ class TileWidget(QWidget):
         return self._player
 
     def close_player(self) -> None:
-        """Free the player (the tile is going away). Idempotent."""
-        player, self._player = self._player, None
-        self._source = None
+        """Free the player now, waiting for it (the console is closing). Idempotent."""
+        player = self.detach_player()
         if player is not None:
             player.close()
+
+    def detach_player(self) -> PlayerHandle | None:
+        """Hand the player over (to be closed elsewhere) and forget it."""
+        player, self._player = self._player, None
+        self._source = None
+        self.status = TileStatus(TileState.IDLE)
+        return player
+
+    def retire(self) -> None:
+        """The tile leaves its grid: hide it, close its player on a worker, then delete the widget.
+
+        The native windows must outlive the player that draws into them, and closing a player
+        waits for its thread (~50 ms): never on the GUI thread for a whole layout of tiles.
+        """
+        self.hide()
+        player = self.detach_player()
+        if player is None:
+            self.deleteLater()
+            return
+        future = self.context.bridge.submit(
+            "close a tile's player",
+            player.close,
+            lambda _none: self.deleteLater(),
+            lambda _error: self.deleteLater(),
+            receiver=self,
+        )
+        if future is None:  # the bridge is closed: the console is going away
+            player.close()
+            self.deleteLater()
 
     def _on_player_surface_ready(self, index: int) -> None:
         self._front = 1 if index else 0
@@ -361,8 +420,11 @@ class TileWidget(QWidget):
         if status.source is not None and status.source.camera != current.camera:
             status = TileStatus(TileState.CONNECTING, current, pending=status.pending)
         self.status = status
-        self._retry_deadline = (time.monotonic() + status.retry_in_s
-                                if status.state is TileState.LOST and status.retry_in_s is not None else None)
+        self._retry_deadline = (
+            time.monotonic() + status.retry_in_s
+            if status.state is TileState.LOST and status.retry_in_s is not None
+            else None
+        )
         self._update_overlay()
         self.status_changed.emit(self, status)
 
@@ -373,8 +435,9 @@ class TileWidget(QWidget):
         self._clock = clock
         if self.camera is not None and self.context.directory is not None:
             refused = self.refusal() is not None
-            if (refused and self._source is not None) or (not refused and self._source is None
-                                                          and self.wanted_source() is not None):
+            if (refused and self._source is not None) or (
+                not refused and self._source is None and self.wanted_source() is not None
+            ):
                 self.refresh()  # the live-hours window opened or closed
                 return
         self._update_overlay()
@@ -383,14 +446,18 @@ class TileWidget(QWidget):
         """live / connecting / lost / refused / idle: for icons and counters."""
         if self.camera is not None and self.refusal() is not None:
             return "refused"
-        return {TileState.LIVE: "live", TileState.CONNECTING: "connecting",
-                TileState.LOST: "lost"}.get(self.status.state, "idle")
+        return {TileState.LIVE: "live", TileState.CONNECTING: "connecting", TileState.LOST: "lost"}.get(
+            self.status.state, "idle"
+        )
 
     def state_texts(self) -> tuple[str, str, str]:
         """(short state for the banner, headline, detail) for the centre message."""
         if self.camera is None:
-            return "", self.tr("Tuile %1 — vide").replace("%1", str(self.number)), self.tr(
-                "Glissez une caméra ici, ou tapez son numéro puis Entrée.")
+            return (
+                "",
+                self.tr("Tuile %1 — vide").replace("%1", str(self.number)),
+                self.tr("Glissez une caméra ici, ou tapez son numéro puis Entrée."),
+            )
         directory = self.context.directory
         if directory is None:
             return self.tr("chargement…"), self.tr("chargement du catalogue…"), ""
@@ -398,8 +465,11 @@ class TileWidget(QWidget):
         if refusal is not None:
             return self.tr("non autorisé"), self.tr("non autorisé"), self._refusal_text(refusal)
         if self.context.player_factory is None:
-            return (self.tr("pas de vidéo"), self.tr("vidéo indisponible"),
-                    self.tr("libVLC n'est pas installé sur ce poste (vmwall doctor)."))
+            return (
+                self.tr("pas de vidéo"),
+                self.tr("vidéo indisponible"),
+                self.tr("libVLC n'est pas installé sur ce poste (vmwall doctor)."),
+            )
         if self.suspended:
             return "", "", ""
         state = self.status.state
@@ -417,17 +487,21 @@ class TileWidget(QWidget):
         return self.tr("connexion…"), self.tr("connexion…"), ""
 
     def _refusal_text(self, refusal: Refusal) -> str:
-        camera, commune = self.camera_info()
+        _camera, commune = self.camera_info()
         commune_name = commune.name if commune else "?"
         if refusal is Refusal.UNKNOWN_CAMERA:
             return self.tr("La caméra %1 n'existe pas dans le catalogue.").replace("%1", str(self.camera))
         if refusal is Refusal.STORAGE_ONLY:
-            return self.tr("%1 a un forfait stockage seul : ses caméras ne sont jamais montrées en direct."
-                           ).replace("%1", commune_name)
+            return self.tr(
+                "%1 a un forfait stockage seul : ses caméras ne sont jamais montrées en direct."
+            ).replace("%1", commune_name)
         if refusal is Refusal.OUTSIDE_HOURS:
             hours = commune.live_hours if commune and commune.live_hours else ""
-            return self.tr("Hors des heures de visionnage de %1 (%2).").replace("%1", commune_name).replace(
-                "%2", hours)
+            return (
+                self.tr("Hors des heures de visionnage de %1 (%2).")
+                .replace("%1", commune_name)
+                .replace("%2", hours)
+            )
         if refusal is Refusal.OTHER_COMMUNE:
             return self.tr("Votre compte ne couvre pas la commune %1.").replace("%1", commune_name)
         return self.tr("Votre compte n'a pas le droit de visionnage en direct.")
@@ -439,14 +513,22 @@ class TileWidget(QWidget):
         elif camera is None:
             left = f"[{self.number}]  {self.camera}"
         else:
-            left = f"[{self.number}]  {camera.number} · {camera.name}" + (f" — {commune.name}" if commune else "")
+            left = f"[{self.number}]  {camera.number} · {camera.name}" + (
+                f" — {commune.name}" if commune else ""
+            )
         short, headline, detail = self.state_texts()
         kind = ""
         if self._source is not None and self.status.state is TileState.LIVE:
-            kind = " · " + (self.tr("principal") if self._source.kind is StreamKind.MAIN else self.tr("secondaire"))
+            kind = " · " + (
+                self.tr("principal") if self._source.kind is StreamKind.MAIN else self.tr("secondaire")
+            )
         right = "   ".join(t for t in (self._clock, short + kind) if t)
-        colour = {"live": theme.LIVE, "connecting": theme.CONNECTING, "lost": theme.LOST,
-                  "refused": theme.REFUSED}.get(self.state_key(), theme.IDLE)
+        colour = {
+            "live": theme.LIVE,
+            "connecting": theme.CONNECTING,
+            "lost": theme.LOST,
+            "refused": theme.REFUSED,
+        }.get(self.state_key(), theme.IDLE)
         self.banner.set_text(left, right, colour)
         self.message.set_message(headline, detail, colour)
         show_message = bool(headline)
@@ -469,10 +551,16 @@ class TileWidget(QWidget):
         self.banner.setFont(font)
         self.message.setFont(font)
         banner_height = QFontMetrics(font).height() + 6
-        self.banner.setGeometry(inner.left(), inner.bottom() - banner_height + 1, inner.width(), banner_height)
+        self.banner.setGeometry(
+            inner.left(), inner.bottom() - banner_height + 1, inner.width(), banner_height
+        )
         message_height = min(inner.height() - banner_height, QFontMetrics(font).height() * 5)
-        self.message.setGeometry(inner.left(), inner.top() + (inner.height() - banner_height - message_height) // 2,
-                                 inner.width(), max(0, message_height))
+        self.message.setGeometry(
+            inner.left(),
+            inner.top() + (inner.height() - banner_height - message_height) // 2,
+            inner.width(),
+            max(0, message_height),
+        )
 
     # --- Qt events ----------------------------------------------------------------------------
 
@@ -488,7 +576,11 @@ class TileWidget(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt)
         painter = QPainter(self)
         painter.fillRect(self.rect(), theme.TILE_BACKGROUND)
-        pen = QPen(theme.SELECTION if self.selected else theme.TILE_FRAME, FRAME_PX)
+        if self.selected:
+            colour = theme.SELECTION if self.focused else theme.SELECTION_UNFOCUSED
+        else:
+            colour = theme.TILE_FRAME
+        pen = QPen(colour, FRAME_PX)
         pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
         painter.setPen(pen)
         painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
@@ -501,10 +593,12 @@ class TileWidget(QWidget):
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
-        if (self._press is None or self.camera is None
-                or not event.buttons() & Qt.MouseButton.LeftButton
-                or (event.position().toPoint() - self._press).manhattanLength()
-                < QApplication.startDragDistance()):
+        if (
+            self._press is None
+            or self.camera is None
+            or not event.buttons() & Qt.MouseButton.LeftButton
+            or (event.position().toPoint() - self._press).manhattanLength() < QApplication.startDragDistance()
+        ):
             return
         self._press = None
         drag = QDrag(self)
@@ -553,9 +647,11 @@ class TileWidget(QWidget):
         stream_menu = menu.addMenu(self.tr("Flux"))
         stream_menu.setEnabled(has_camera and self.refusal() is None)
         group = QActionGroup(stream_menu)
-        for label, kind in ((self.tr("Automatique (selon la taille)"), None),
-                            (self.tr("Principal (pleine résolution)"), StreamKind.MAIN),
-                            (self.tr("Secondaire (basse résolution)"), StreamKind.SUB)):
+        for label, kind in (
+            (self.tr("Automatique (selon la taille)"), None),
+            (self.tr("Principal (pleine résolution)"), StreamKind.MAIN),
+            (self.tr("Secondaire (basse résolution)"), StreamKind.SUB),
+        ):
             action = QAction(label, stream_menu)
             action.setCheckable(True)
             action.setChecked(self.stream_override is kind)
@@ -570,7 +666,9 @@ class TileWidget(QWidget):
         menu.addSeparator()
         ptz = menu.addAction(self.tr("PTZ…"))
         ptz.setEnabled(False)
-        ptz.setToolTip(self.tr("Le pilotage PTZ n'est pas encore disponible dans cette version de la console."))
+        ptz.setToolTip(
+            self.tr("Le pilotage PTZ n'est pas encore disponible dans cette version de la console.")
+        )
         return menu
 
     def grab_visible(self) -> QImage | None:
@@ -578,5 +676,5 @@ class TileWidget(QWidget):
         screen = self.screen()
         if screen is None:
             return None
-        pixmap = screen.grabWindow(int(self.surfaces[self._front].winId()))
+        pixmap = screen.grabWindow(int(self.front_surface().winId()))
         return None if pixmap.isNull() else pixmap.toImage()

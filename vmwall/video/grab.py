@@ -22,7 +22,7 @@ from vmwall.video.engine import VideoEngine, get_engine
 @dataclass(frozen=True, slots=True)
 class Frame:
     rgb: npt.NDArray[np.uint8]  # H x W x 3, a copy the caller owns
-    index: int  # 1 for the first frame displayed since play(), then +1 per frame
+    index: int  # 1 for the first picture displayed since play(), +1 per display (libVLC may redisplay one)
     received_at: float  # time.monotonic() when libVLC displayed it
     received_wall_ms: int  # wall clock (ms) at the same moment, to age a burned-in stamp
 

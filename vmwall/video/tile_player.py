@@ -51,7 +51,7 @@ class PlayerConfig:
     retire_delay_s: float = 0.4  # keep the old stream drawing this long after show_surface()
     stable_after_s: float = 10.0  # live this long: the next loss starts the backoff afresh
     tick_s: float = 0.1
-    fps_window_s: float = 1.0
+    fps_window_s: float = 2.0  # displayed rate measured over this long
     backoff_initial_s: float = 0.5
     backoff_cap_s: float = 15.0
     backoff_jitter: float = 0.2
@@ -137,12 +137,17 @@ class _Slot:
         ):
             self.first_frame_at = now
             self.last_progress_at = now
-        self.samples.append((now, self.displayed))
+        # libVLC updates its counters in steps: measure the rate between the moments they changed.
+        if not self.samples or self.displayed != self.samples[-1][1]:
+            self.samples.append((now, self.displayed))
         while len(self.samples) > 2 and now - self.samples[1][0] >= fps_window_s:
             self.samples.popleft()
-        if now - self.fps_at >= fps_window_s and len(self.samples) >= 2:
+        if now - self.fps_at >= 1.0 and self.samples:
             (t0, d0), (t1, d1) = self.samples[0], self.samples[-1]
-            self.fps = round((d1 - d0) / (t1 - t0), 1) if t1 > t0 else 0.0
+            if now - t1 >= fps_window_s:
+                self.fps = 0.0  # nothing displayed lately
+            elif t1 - t0 >= fps_window_s / 2:
+                self.fps = round((d1 - d0) / (t1 - t0), 1)
             self.fps_at = now
 
     def failure(self) -> str | None:

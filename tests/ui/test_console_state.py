@@ -1,0 +1,179 @@
+"""Starting the console: restored as it was left, or straight into --layout/--cameras/--view."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+
+from tests.ui.conftest import ConsoleFactory
+from vmwall.cli import main
+from vmwall.config.settings import WindowKind, WindowState, load_settings
+from vmwall.model import SavedView
+from vmwall.ui.grid_window import screen_for
+
+
+def test_windows_layouts_and_cameras_are_restored_at_restart(console: ConsoleFactory, qtbot: Any) -> None:
+    window = console(layout="2x2", cameras=(1, 2))
+    window.setGeometry(QRect(40, 50, 1300, 800))
+    window.apply_layout_name("3x3")
+    window.grid.set_cameras([5, None, 7, 8])
+    window.grid.select(3)
+    window.grid.toggle_maximise(2)
+    extra = window.open_grid_window()
+    extra.apply_layout_name("1+5")
+    extra.grid.set_cameras([9, 12])
+    extra.setGeometry(QRect(200, 150, 700, 500))
+    qtbot.wait(50)
+    window.close()
+    assert not window.grid_windows or not extra.isVisible()
+
+    saved = load_settings(console.settings_path)
+    assert saved.main_window is not None
+    assert (saved.main_window.layout, saved.main_window.cameras) == ("3x3", (5, None, 7, 8))
+    assert (saved.main_window.selected_tile, saved.main_window.maximised_tile) == (2, 2)
+    assert [(w.layout, w.cameras) for w in saved.grid_windows] == [("1+5", (9, 12))]
+
+    again = console()
+    assert again.grid.grid_layout().name == "3x3"
+    assert again.grid.cameras() == [5, None, 7, 8, None, None, None, None, None]
+    assert again.grid.maximised_index() == 2 and again.grid.selected_index() == 2
+    assert again.geometry() == QRect(40, 50, 1300, 800)
+    assert len(again.grid_windows) == 1
+    restored = again.grid_windows[0]
+    assert restored.isVisible()
+    assert restored.grid.grid_layout().name == "1+5"
+    assert restored.grid.cameras()[:2] == [9, 12]
+    assert restored.geometry() == QRect(200, 150, 700, 500)
+    # Each grid window has its own layout and keypad.
+    qtbot.keyClicks(restored.grid, "3")
+    qtbot.keyClick(restored.grid, Qt.Key.Key_Return)
+    assert restored.grid.cameras()[0] == 3 and again.grid.cameras()[0] == 5
+    # Closing an extra window forgets it; its players are closed.
+    players = [t.player for t in restored.grid.tiles() if t.player is not None]
+    restored.close()
+    qtbot.waitUntil(lambda: all(p.closed for p in players), timeout=3000)  # type: ignore[attr-defined]
+    assert again.grid_windows == []
+    again.close()
+    assert load_settings(console.settings_path).grid_windows == ()
+
+
+def test_layout_and_cameras_from_the_command_line_win_over_the_saved_state(console: ConsoleFactory) -> None:
+    first = console(layout="4x4", cameras=(9, 9, 9))
+    first.close()
+    window = console(layout="2x2", cameras=(1, 2, 3, 4))
+    assert window.grid.grid_layout().name == "2x2"
+    assert window.grid.cameras() == [1, 2, 3, 4]
+    assert all(
+        t.source is not None and t.source.camera == n
+        for t, n in zip(window.grid.tiles(), (1, 2, 3, 4), strict=True)
+    )
+
+
+def test_view_from_the_command_line(console: ConsoleFactory, qtbot: Any) -> None:
+    console.backend.views = [SavedView("Carnaval", "1+5", (6, 7, None, 12), id=1)]
+    window = console(view="Carnaval")
+    qtbot.waitUntil(lambda: window.grid.grid_layout().name == "1+5", timeout=3000)
+    assert window.grid.cameras() == [6, 7, None, 12, None, None]
+    views_menu = [a.text() for a in window.views_menu.actions()]
+    assert "Carnaval (partagée)" in views_menu
+    missing = console(view="Braderie")
+    qtbot.waitUntil(lambda: missing.last_problem_box is not None, timeout=3000)
+    assert missing.last_problem_box is not None
+    assert "Braderie" in missing.last_problem_box.text()
+    missing.last_problem_box.close()
+
+
+def test_saving_and_applying_views(console: ConsoleFactory, qtbot: Any) -> None:
+    console.backend.user = 7
+    window = console(layout="2x2", cameras=(1, 2, 3, 4))
+    window.store_view(SavedView("Nuit", "2x2", tuple(window.grid.cameras()), owner_id=7))
+    window.store_view(SavedView("Centre", "2x2", (5, 6, 7, 8), owner_id=None))
+    qtbot.waitUntil(lambda: len(window.views) == 2, timeout=3000)
+    labels = [a.text() for a in window.views_menu.actions()]
+    assert "Nuit" in labels and "Centre (partagée)" in labels
+    next(a for a in window.views_menu.actions() if a.text() == "Centre (partagée)").trigger()
+    assert window.grid.cameras() == [5, 6, 7, 8]
+
+
+def test_command_line_errors_exit_before_any_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vmwall.logs import teardown_logging
+
+    settings = ["--settings", str(tmp_path / "c.json")]
+    try:
+        assert main(["console", "--layout", "7x7", *settings]) == 2
+    finally:
+        teardown_logging()
+    assert "no layout named '7x7'" in capsys.readouterr().err
+    assert main(["console", "--layout", "2x2", "--cameras", "1,x", *settings]) == 2
+    assert "'x' is not a camera number" in capsys.readouterr().err
+    assert main(["console", "--view", "Nuit", "--layout", "2x2", *settings]) == 2
+
+
+def test_screen_of_a_window_falls_back_to_the_primary_screen(qapp: Any) -> None:
+    primary = qapp.primaryScreen()
+    assert screen_for(None) is primary
+    assert screen_for(WindowState(WindowKind.GRID, screen_name="gone", screen_index=5)) is primary
+    assert screen_for(WindowState(WindowKind.GRID, screen_name=primary.name(), screen_index=0)) is primary
+
+
+def test_vmwall_console_starts_into_a_layout_and_stops_on_sigterm(xvfb_display: str, tmp_path: Path) -> None:
+    """The real entry point in its own process: `vmwall console --layout 2x2 --cameras 1,2,3,4`."""
+    env = {
+        **os.environ,
+        "DISPLAY": xvfb_display,
+        "QT_QPA_PLATFORM": "xcb",
+        "VMWALL_CONFIG_DIR": str(tmp_path / "config"),
+        "VMWALL_LOG_DIR": str(tmp_path / "log"),
+        "VMWALL_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("VMWALL_DB_URL", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vmwall",
+            "--db",
+            f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "console",
+            "--layout",
+            "2x2",
+            "--cameras",
+            "1,2,3,4",
+            "--no-start-hub",
+            "--hub",
+            "http://127.0.0.1:9",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        log = tmp_path / "log" / "console.log"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "Initial schema" not in (
+            log.read_text() if log.exists() else ""
+        ):
+            time.sleep(0.2)
+        time.sleep(1.0)
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output[-2000:]
+    saved = json.loads((tmp_path / "config" / "console.json").read_text())
+    main_window = next(w for w in saved["windows"] if w["kind"] == "main")
+    assert main_window["layout"] == "2x2" and main_window["cameras"] == [1, 2, 3, 4]
+    assert "SIGTERM received" in (tmp_path / "log" / "console.log").read_text()

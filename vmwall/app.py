@@ -1,0 +1,304 @@
+"""Composition root of the console: builds the services, wires them to the widgets, runs Qt.
+
+Everything that can fail before a window exists (settings, layouts, the command line) is read here,
+in order, with errors in plain words. Once the window shows, the GUI thread never waits on I/O:
+the database, the stream hub and file writes go through ``vmwall.ui.bridge`` workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication
+
+from vmwall.config.layouts import LayoutSet, load_builtin_layouts, load_layouts
+from vmwall.config.settings import (
+    Settings,
+    SettingsError,
+    default_settings_path,
+    layouts_dir,
+    load_settings,
+    set_aside_broken,
+)
+from vmwall.errors import UserFacingError
+from vmwall.hub.client import HubClient, HubUnavailableError
+from vmwall.model import SavedView, StreamKind
+from vmwall.store import (
+    CameraRepository,
+    CommuneRepository,
+    Database,
+    SavedViewRepository,
+    UserRepository,
+    open_database,
+)
+from vmwall.ui import i18n
+from vmwall.ui.bridge import Bridge
+from vmwall.ui.dialogs import show_problems
+from vmwall.ui.directory import Directory
+from vmwall.ui.main_window import ConsoleWindow, StartOptions
+from vmwall.ui.services import HubReport, PlayerFactory, PlayerHandle
+from vmwall.ui.shortcuts import KeyMap
+from vmwall.ui.theme import apply_theme
+from vmwall.ui.tile import TileContext
+from vmwall.video.engine import VideoEngine, VideoUnavailableError, get_engine
+from vmwall.video.status import TileStatus
+from vmwall.video.tile_player import TilePlayer
+
+log = logging.getLogger(__name__)
+
+WARM_TTL_S = 30.0
+_HUB_RANK = {"live": 4, "connecting": 3, "reconnecting": 2, "failed": 1}
+
+
+class ConsoleBackend:
+    """The real services behind the widgets (``vmwall.ui.services.ConsoleServices``)."""
+
+    def __init__(
+        self,
+        db_url: str | None,
+        hub: HubClient,
+        user_login: str | None,
+        player_factory: PlayerFactory | None,
+        *,
+        start_hub: bool = True,
+    ) -> None:
+        self._db_url = db_url
+        self._hub = hub
+        self._user_login = user_login
+        self._player_factory = player_factory
+        self._start_hub = start_hub
+        self._db: Database | None = None
+        self._lock = threading.Lock()
+        self._user_id: int | None = None
+
+    def _database(self) -> Database:
+        with self._lock:
+            if self._db is None:
+                self._db = open_database(self._db_url)
+            return self._db
+
+    def load_directory(self) -> Directory:
+        db = self._database()
+        user = None
+        if self._user_login is not None:
+            user = UserRepository(db).get_by_login(self._user_login)
+            if user is None:
+                raise UserFacingError(f"account {self._user_login!r} does not exist (vmwall users)")
+            if not user.active:
+                raise UserFacingError(f"account {self._user_login!r} is deactivated")
+        self._user_id = user.id if user else None
+        return Directory.build(CommuneRepository(db).list(), CameraRepository(db).list(), user)
+
+    def user_id(self) -> int | None:
+        return self._user_id
+
+    def list_views(self) -> list[SavedView]:
+        return SavedViewRepository(self._database()).list_for(self._user_id)
+
+    def save_view(self, view: SavedView) -> SavedView:
+        repository = SavedViewRepository(self._database())
+        existing = next(
+            (
+                v
+                for v in repository.list_for(view.owner_id)
+                if v.name == view.name and v.owner_id == view.owner_id
+            ),
+            None,
+        )
+        if existing is not None:
+            return repository.update(replace(view, id=existing.id))
+        return repository.add(view)
+
+    def delete_view(self, view: SavedView) -> None:
+        if view.id is not None:
+            SavedViewRepository(self._database()).delete(view.id)
+
+    def check_hub(self, warm_sub: list[int]) -> HubReport:
+        try:
+            if self._start_hub:
+                self._hub.ensure_running(db_url=self._db_url)
+            if warm_sub:
+                # Tiles on their main stream keep the sub warm: shrinking back is instant.
+                self._hub.warm(warm_sub, StreamKind.SUB, ttl_s=WARM_TTL_S)
+            streams = self._hub.streams()
+        except HubUnavailableError as error:
+            return HubReport(False, str(error), {})
+        states: dict[int, str] = {}
+        for stream in streams:
+            camera, state = stream.get("camera"), str(stream.get("state", ""))
+            if isinstance(camera, int) and _HUB_RANK.get(state, 0) > _HUB_RANK.get(states.get(camera, ""), 0):
+                states[camera] = state
+        return HubReport(True, self._hub.url, states)
+
+    def stream_url(self, camera: int, kind: StreamKind) -> str:
+        return self._hub.stream_url(camera, kind)
+
+    def new_player(self) -> PlayerFactory | None:
+        return self._player_factory
+
+    def close(self) -> None:
+        with self._lock:
+            db, self._db = self._db, None
+        if db is not None:
+            db.close()
+
+
+def tile_player_factory(engine: VideoEngine) -> PlayerFactory:
+    counter = iter(range(1, 1_000_000))
+
+    def make(
+        windows: tuple[int, int], show_surface: Callable[[int], None], on_change: Callable[[TileStatus], None]
+    ) -> PlayerHandle:
+        return TilePlayer(
+            list(windows),
+            on_change=on_change,
+            show_surface=show_surface,
+            engine=engine,
+            name=f"tile-{next(counter)}",
+        )
+
+    return make
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleArguments:
+    db_url: str | None = None
+    settings_path: Path | None = None
+    layout: str | None = None
+    cameras: tuple[int | None, ...] | None = None
+    view: str | None = None
+    user: str | None = None
+    language: str | None = None
+    hub_url: str | None = None
+    start_hub: bool = True
+    verbose: bool = False
+
+
+def parse_camera_list(text: str) -> tuple[int | None, ...]:
+    """``"1,2,,4"`` -> (1, 2, None, 4): an empty entry leaves its tile empty."""
+    numbers: list[int | None] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part or part == "-":
+            numbers.append(None)
+            continue
+        if not part.isdigit() or int(part) < 1:
+            raise UserFacingError(f"--cameras: {part!r} is not a camera number", exit_code=2)
+        numbers.append(int(part))
+    return tuple(numbers)
+
+
+def load_start_settings(path: Path) -> tuple[Settings, list[str]]:
+    """The settings, or the defaults and the reason when the file is broken (set aside, not lost)."""
+    try:
+        return load_settings(path), []
+    except SettingsError as error:
+        aside = set_aside_broken(path)
+        note = f" (kept as {aside})" if aside else ""
+        return Settings(), [f"{error}{note}"]
+
+
+def prepare_qt_platform() -> None:
+    """libVLC draws into X11 windows by id: on Linux, Qt must use xcb (XWayland on a Wayland desktop)."""
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+
+
+def run_console(arguments: ConsoleArguments) -> int:
+    from vmwall.logs import install_sigterm_handler, setup_logging
+
+    setup_logging("console", verbose=arguments.verbose)  # also points faulthandler at the log
+    settings_path = arguments.settings_path or default_settings_path()
+    settings, problems = load_start_settings(settings_path)
+    if arguments.user is not None:
+        settings = replace(settings, user=arguments.user)
+    if arguments.language is not None:
+        settings = replace(settings, language=arguments.language)
+
+    layout_set = load_layouts(layouts_dir(settings), load_builtin_layouts())
+    if arguments.layout is not None and layout_set.get(arguments.layout) is None:
+        raise UserFacingError(
+            f"--layout: no layout named {arguments.layout!r} (layouts: {', '.join(layout_set.names())})",
+            exit_code=2,
+        )
+
+    prepare_qt_platform()
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "vmwall"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("vmwall")
+    app.setApplicationDisplayName("vmwall")
+    app.setQuitOnLastWindowClosed(False)
+    apply_theme(app)
+    translators = i18n.install_translators(app, settings.language)
+
+    engine: VideoEngine | None
+    try:
+        engine = get_engine()
+    except VideoUnavailableError as error:
+        log.error("no video: %s", error)
+        problems.append(str(error))
+        engine = None
+    hub = HubClient(base_url=arguments.hub_url or "")
+    backend = ConsoleBackend(
+        arguments.db_url,
+        hub,
+        settings.user,
+        tile_player_factory(engine) if engine else None,
+        start_hub=arguments.start_hub,
+    )
+    window = build_console(
+        app,
+        backend,
+        settings,
+        settings_path,
+        layout_set,
+        StartOptions(arguments.layout, arguments.cameras, arguments.view),
+        problems,
+    )
+    window.closed.connect(app.quit)
+    install_sigterm_handler(lambda: QTimer.singleShot(0, window.close))
+    wake = QTimer()  # lets Python see SIGTERM while Qt's loop runs
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
+    try:
+        return app.exec()
+    finally:
+        wake.stop()
+        backend.close()
+        i18n.remove_translators(app, translators)
+        if engine is not None:
+            engine.close()
+
+
+def build_console(
+    app: QApplication,
+    backend: ConsoleBackend,
+    settings: Settings,
+    settings_path: Path,
+    layout_set: LayoutSet,
+    options: StartOptions,
+    problems: list[str] | None = None,
+) -> ConsoleWindow:
+    """Wire the widgets to the services and show the main window (also used by the UI tests)."""
+    bridge = Bridge(app)
+    context = TileContext(bridge, backend)
+    keymap = KeyMap(settings, str(settings_path))
+    window = ConsoleWindow(context, settings, settings_path, layout_set, keymap, options)
+    window.restore_main_geometry()
+    window.start()
+    all_problems = list(problems or []) + keymap.errors
+    if all_problems:
+        window.last_problem_box = show_problems(
+            window,
+            QCoreApplication.translate("ConsoleWindow", "Réglages"),
+            QCoreApplication.translate("ConsoleWindow", "Réglages ignorés (la console démarre sans eux) :"),
+            all_problems,
+        )
+    return window
