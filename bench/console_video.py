@@ -215,7 +215,11 @@ def bench_switch_and_latency(stack: Stack, screen: Screen, n: int) -> dict[str, 
 
 
 def _run_tiles(
-    stack: Stack, screen: Screen, layout: list[tuple[int, int, int, int]], kind: str, seconds: float,
+    stack: Stack,
+    screen: Screen,
+    layout: list[tuple[int, int, int, int]],
+    kind: str,
+    seconds: float,
     governor: OverloadGovernor | None = None,
 ) -> dict[str, Any]:
     tiles = [screen.tile(*geom) for geom in layout]
@@ -248,9 +252,16 @@ def _run_tiles(
             loads = []
             for i, p in enumerate(players):
                 st, lost = p.status(), p.stats().lost_pictures
-                loads.append(TileLoad(p.name, StreamKind.MAIN, st.fps_displayed,
-                                      max(0, lost - lost_prev[p.name]) / max(1e-3, now - last),
-                                      priority=-i, live=st.state is TileState.LIVE))
+                loads.append(
+                    TileLoad(
+                        p.name,
+                        StreamKind.MAIN,
+                        st.fps_displayed,
+                        max(0, lost - lost_prev[p.name]) / max(1e-3, now - last),
+                        priority=-i,
+                        live=st.state is TileState.LIVE,
+                    )
+                )
                 lost_prev[p.name] = lost
             decision = governor.update(now, cpu, loads)
             for i, p in enumerate(players):
@@ -259,8 +270,15 @@ def _run_tiles(
                     kinds[p.name] = want
                     camera = 1 + i % stack.cameras
                     p.play(TileSource(camera, "Simulation", want, stack.stream_url(camera, want.value)))
-                    steps.append({"t_s": round(now - (end - seconds), 1), "tile": p.name, "to": want.value,
-                                  "cpu": round(cpu), "reason": decision.reason[:80]})
+                    steps.append(
+                        {
+                            "t_s": round(now - (end - seconds), 1),
+                            "tile": p.name,
+                            "to": want.value,
+                            "cpu": round(cpu),
+                            "reason": decision.reason[:80],
+                        }
+                    )
         last = now
     b = sample(os.getpid())
     result: dict[str, Any] = {
@@ -279,7 +297,7 @@ def _run_tiles(
         result["governor_steps"] = steps
         result["settled_on"] = {k.value: sum(1 for v in kinds.values() if v is k) for k in StreamKind}
         result["settled_fps_last_half"] = summary(
-            [float(np.median(v[int(half):])) for v in fps.values() if len(v) > half]
+            [float(np.median(v[int(half) :])) for v in fps.values() if len(v) > half]
         )
         result["saturated"] = decision.saturated
     for p in players:
@@ -293,9 +311,19 @@ def _run_tiles(
 def ffmpeg_decode(stack: Stack, kind: str, count: int, seconds: float) -> dict[str, Any]:
     procs = [
         subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", "-i", stack.stream_url(1 + i % stack.cameras, kind),
-             "-f", "null", "-"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-i",
+                stack.stream_url(1 + i % stack.cameras, kind),
+                "-f",
+                "null",
+                "-",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for i in range(count)
     ]
@@ -306,7 +334,10 @@ def ffmpeg_decode(stack: Stack, kind: str, count: int, seconds: float) -> dict[s
     for p in procs:
         p.terminate()
         p.wait(5)
-    return {"streams": count, "cpu_percent": round(sum(cpu_percent(a, b) for a, b in zip(before, after)), 1)}
+    return {
+        "streams": count,
+        "cpu_percent": round(sum(cpu_percent(a, b) for a, b in zip(before, after, strict=True)), 1),
+    }
 
 
 def grid(n: int, size: tuple[int, int] = (1920, 1080)) -> list[tuple[int, int, int, int]]:
@@ -315,7 +346,9 @@ def grid(n: int, size: tuple[int, int] = (1920, 1080)) -> list[tuple[int, int, i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", nargs="*", default=["callup", "switch", "grid", "maximised", "overload"])
     parser.add_argument("--callups", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=20)
@@ -326,11 +359,17 @@ def main() -> None:
     stack = Stack(cameras=16)
     out: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}}
     try:
-        options = EngineOptions(network_caching_ms=args.caching, live_caching_ms=args.caching,
-                                decoder_threads=args.decoder_threads)
+        options = EngineOptions(
+            network_caching_ms=args.caching,
+            live_caching_ms=args.caching,
+            decoder_threads=args.decoder_threads,
+        )
         engine = get_engine(options)
-        out["engine"] = {"libvlc": engine.version, "network_caching_ms": args.caching,
-                         "decoder_threads": args.decoder_threads or "auto"}
+        out["engine"] = {
+            "libvlc": engine.version,
+            "network_caching_ms": args.caching,
+            "decoder_threads": args.decoder_threads or "auto",
+        }
         screen = Screen()
         stack.warm(list(range(1, 17)), "sub", 3600)  # the console keeps visible cameras' sub streams warm
         time.sleep(3)
@@ -344,10 +383,15 @@ def main() -> None:
         if "maximised" in args.only:
             out["maximised_main"] = _run_tiles(stack, screen, grid(1), "main", args.seconds)
         if "overload" in args.only:
-            governor = OverloadGovernor(GovernorConfig(overload_hold_s=3, step_interval_s=3, recover_hold_s=600))
-            out["overload_16_main"] = _run_tiles(stack, screen, grid(4), "main", max(60, args.seconds * 3),
-                                                 governor)
-            out["overload_16_main"]["reference_ffmpeg_decode_only_16_main"] = ffmpeg_decode(stack, "main", 16, 10)
+            governor = OverloadGovernor(
+                GovernorConfig(overload_hold_s=3, step_interval_s=3, recover_hold_s=600)
+            )
+            out["overload_16_main"] = _run_tiles(
+                stack, screen, grid(4), "main", max(60, args.seconds * 3), governor
+            )
+            out["overload_16_main"]["reference_ffmpeg_decode_only_16_main"] = ffmpeg_decode(
+                stack, "main", 16, 10
+            )
     finally:
         stack.close()
         print(json.dumps(out, indent=2))

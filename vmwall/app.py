@@ -43,7 +43,7 @@ from vmwall.ui.bridge import Bridge
 from vmwall.ui.dialogs import show_problems
 from vmwall.ui.directory import Directory
 from vmwall.ui.main_window import ConsoleWindow, StartOptions
-from vmwall.ui.services import HubReport, PlayerFactory, PlayerHandle
+from vmwall.ui.services import ConsoleServices, HubReport, PlayerFactory, PlayerHandle
 from vmwall.ui.shortcuts import KeyMap
 from vmwall.ui.theme import apply_theme
 from vmwall.ui.tile import TileContext
@@ -279,7 +279,7 @@ def run_console(arguments: ConsoleArguments) -> int:
 
 def build_console(
     app: QApplication,
-    backend: ConsoleBackend,
+    backend: ConsoleServices,
     settings: Settings,
     settings_path: Path,
     layout_set: LayoutSet,

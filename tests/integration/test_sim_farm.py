@@ -105,7 +105,7 @@ def test_keyframe_every_second(sim_farm: Any) -> None:
             "-rtsp_transport",
             "tcp",
             "-read_intervals",
-            "%+3.5",
+            "%+4.5",
             "-select_streams",
             "v",
             "-show_entries",
@@ -122,8 +122,9 @@ def test_keyframe_every_second(sim_farm: Any) -> None:
     assert result.returncode == 0, result.stderr
     flags = [line.strip().rstrip(",") for line in result.stdout.splitlines() if line.strip()]
     keys = [i for i, flag in enumerate(flags) if flag == "1"]
-    assert len(keys) >= 2
-    assert all(b - a == 25 for a, b in itertools.pairwise(keys))
+    assert len(keys) >= 3
+    # The first keyframe may be the one that started the camera's encoder for this viewer.
+    assert all(b - a == 25 for a, b in itertools.pairwise(keys[1:]))
 
 
 def test_wrong_rtsp_password_is_refused(sim_farm: Any) -> None:
@@ -213,49 +214,40 @@ def test_fixed_camera_has_no_ptz(sim_farm: Any) -> None:
     assert _spec(sim_farm, 1).ptz is True
 
 
-def test_ffplay_plays_the_stream(sim_farm: Any) -> None:
+def test_ffplay_plays_the_stream(sim_farm: Any, xvfb_display: str) -> None:
     """ffplay (an SDL window on a virtual X display) plays the stream: its clock runs, no frame dropped."""
-    require_tools("ffplay", "Xvfb")
+    require_tools("ffplay")
     spec = _spec(sim_farm, 2)
-    display = ":" + str(90 + os.getpid() % 50)
-    xvfb = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     log: list[str] = []
+    player = subprocess.Popen(
+        [
+            "ffplay",
+            "-v",
+            "info",
+            "-stats",
+            "-rtsp_transport",
+            "tcp",
+            "-an",
+            rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "DISPLAY": xvfb_display, "SDL_AUDIODRIVER": "dummy"},
+    )
+    assert player.stderr is not None
+    reader = threading.Thread(target=lambda: log.extend(_lines(player.stderr)), daemon=True)
+    reader.start()
     try:
-        time.sleep(0.8)
-        player = subprocess.Popen(
-            [
-                "ffplay",
-                "-v",
-                "info",
-                "-stats",
-                "-rtsp_transport",
-                "tcp",
-                "-an",
-                rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "DISPLAY": display, "SDL_AUDIODRIVER": "dummy"},
-        )
-        assert player.stderr is not None
-        reader = threading.Thread(target=lambda: log.extend(_lines(player.stderr)), daemon=True)
-        reader.start()
-        deadline = time.monotonic() + 25
+        deadline = time.monotonic() + 30
         clock = 0.0
-        while time.monotonic() < deadline and player.poll() is None and clock < 3.0:
+        while time.monotonic() < deadline and player.poll() is None and not clock >= 3.0:
             time.sleep(0.2)
             clock = _ffplay_clock(log)
         still_playing = player.poll() is None
+    finally:
         player.terminate()
         player.wait(10)
         reader.join(5)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(5)
     text = "\n".join(log)
     assert still_playing, text[-800:]
     assert "640x360" in text and "h264" in text

@@ -93,7 +93,7 @@ def _child(urls: list[str]) -> None:
         player.stop()
         wait_state(player, TileState.IDLE, 5)
 
-    player = TilePlayer(windows, name="leak")
+    player = TilePlayer(windows, show_surface=lambda _i: None, name="leak")
     for i in range(10):  # warm-up: libVLC's plugins, codecs, X11 buffers
         cycle(player, i, live=True)
     start = _rss_mb()
@@ -102,7 +102,7 @@ def _child(urls: list[str]) -> None:
     after_calls = _rss_mb()
     player.close()
     for i in range(50):  # whole tiles created and closed, as layouts change
-        other = TilePlayer(windows, name=f"leak{i}")
+        other = TilePlayer(windows, show_surface=lambda _i: None, name=f"leak{i}")
         other.play(sources[i % 2])
         pump(app, 0.05)
         other.close()

@@ -366,3 +366,28 @@ def test_snapshot_of_a_live_tile_is_full_resolution_with_metadata(
         stamp = decode_stamp(np.asarray(image.convert("RGB")))
     assert stamp is not None and stamp.camera == 2
     assert read_png_info(path)["vmwall:commune"] == "Tourcoing"
+
+
+def test_plays_through_the_stream_hub(tile: Tile, hub: Any) -> None:
+    from vmwall.hub.client import HubClient
+
+    client = HubClient(base_url=hub.url(""))
+    started = time.monotonic()
+    tile.player.play(TileSource(3, "Roubaix", StreamKind.SUB, client.stream_url(3, StreamKind.SUB)))
+    _, shown_at = wait_for_camera(tile, 3)
+    tile.wait(lambda s: s.state is TileState.LIVE, 5)
+    tile.pump(2.0)
+    ages = []
+    for _ in range(30):
+        tile.pump(0.03)
+        stamp = decode_stamp(tile.grab())
+        if stamp is not None:
+            ages.append(stamp.age_ms(int(time.time() * 1000)))
+    print(f"through the hub: first picture {shown_at - started:.2f} s, latency p50 {np.median(ages):.0f} ms")
+    assert len(ages) > 20 and np.median(ages) < 800
+    # The tile grows: the main stream, seamlessly, through the hub too.
+    tile.player.play(TileSource(3, "Roubaix", StreamKind.MAIN, client.stream_url(3, StreamKind.MAIN)))
+    grabs = _watch_switch(
+        tile, lambda s: s.source is not None and s.source.kind is StreamKind.MAIN and s.pending is None, 15
+    )
+    assert min(float(g.std()) for g in grabs) > 20

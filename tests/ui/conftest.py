@@ -188,6 +188,7 @@ class ConsoleFactory:
         view: str | None = None,
         settings: Any = None,
         layouts_dir: Path | None = None,
+        wait: bool = True,
     ) -> Any:
         from vmwall.app import build_console
         from vmwall.config.layouts import load_builtin_layouts, load_layouts
@@ -206,6 +207,8 @@ class ConsoleFactory:
             app, self.backend, settings, self.settings_path, layout_set, StartOptions(layout, cameras, view)
         )
         self.windows.append(window)
+        if not wait:
+            return window
         self.qtbot.waitUntil(
             lambda: window.context.directory is not None and window.context.video_ready, timeout=5000
         )
@@ -230,7 +233,19 @@ def console(qtbot: Any, backend: FakeBackend, ui_dirs: Path) -> Iterator[Console
 # --------------------------------------------------------------------------- helpers
 
 
-def player_of(backend: FakeBackend, tile: TileWidget) -> FakePlayer:
+def kind_of(tile: TileWidget) -> StreamKind | None:
+    """The stream kind a tile asks for (None: nothing)."""
+    return tile.source.kind if tile.source is not None else None
+
+
+def player_of(backend: FakeBackend, tile: TileWidget, timeout_s: float = 3.0) -> FakePlayer:
+    """The tile's player, once the worker that creates it has handed it over."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while tile.player is None and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
     player = tile.player
     assert isinstance(player, FakePlayer), "the tile has no player"
     assert player in backend.players

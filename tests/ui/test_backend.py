@@ -96,7 +96,7 @@ def test_stream_urls_and_an_unreachable_hub(catalogue: Database) -> None:
     services = backend(catalogue)
     try:
         assert services.stream_url(12, StreamKind.SUB) == "http://127.0.0.1:9/camera/12/sub.ts"
-        report = services.check_hub()
+        report = services.check_hub([1])
         assert not report.reachable and "127.0.0.1:9" in report.detail
     finally:
         services.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -58,9 +59,9 @@ def test_windows_layouts_and_cameras_are_restored_at_restart(console: ConsoleFac
     qtbot.keyClick(restored.grid, Qt.Key.Key_Return)
     assert restored.grid.cameras()[0] == 3 and again.grid.cameras()[0] == 5
     # Closing an extra window forgets it; its players are closed.
-    players = [t.player for t in restored.grid.tiles() if t.player is not None]
+    players: list[Any] = [t.player for t in restored.grid.tiles() if t.player is not None]
     restored.close()
-    qtbot.waitUntil(lambda: all(p.closed for p in players), timeout=3000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: all(p.closed for p in players), timeout=3000)
     assert again.grid_windows == []
     again.close()
     assert load_settings(console.settings_path).grid_windows == ()
@@ -177,3 +178,153 @@ def test_vmwall_console_starts_into_a_layout_and_stops_on_sigterm(xvfb_display: 
     main_window = next(w for w in saved["windows"] if w["kind"] == "main")
     assert main_window["layout"] == "2x2" and main_window["cameras"] == [1, 2, 3, 4]
     assert "SIGTERM received" in (tmp_path / "log" / "console.log").read_text()
+
+
+@pytest.fixture
+def two_screen_display() -> Any:
+    """A second Xvfb with two X screens (the session's has one)."""
+    import shutil
+
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed")
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-screen",
+            "1",
+            "1024x768x24",
+            "-nolisten",
+            "tcp",
+        ],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def run_console_briefly(display: str, tmp_path: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "VMWALL_CONFIG_DIR": str(tmp_path / "config"),
+        "VMWALL_LOG_DIR": str(tmp_path / "log"),
+        "VMWALL_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("VMWALL_DB_URL", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vmwall",
+            "--db",
+            f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "console",
+            "--no-start-hub",
+            "--hub",
+            "http://127.0.0.1:9",
+            *args,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        time.sleep(6.0)
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output[-2000:]
+
+
+def test_an_extra_grid_window_comes_back_on_its_screen(two_screen_display: str, tmp_path: Path) -> None:
+    settings = tmp_path / "config" / "console.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "windows": [
+                    {"kind": "main", "layout": "1x1", "cameras": [1]},
+                    {
+                        "kind": "grid",
+                        "layout": "3x3",
+                        "cameras": [4, None, 6],
+                        "screen_name": "screen",
+                        "screen_index": 1,
+                    },
+                ],
+            }
+        )
+    )
+    run_console_briefly(two_screen_display, tmp_path)
+    saved = json.loads(settings.read_text())
+    grid = next(w for w in saved["windows"] if w["kind"] == "grid")
+    assert (grid["screen_index"], grid["layout"], grid["cameras"]) == (1, "3x3", [4, None, 6])
+    main_window = next(w for w in saved["windows"] if w["kind"] == "main")
+    assert main_window["screen_index"] == 0 and main_window["layout"] == "1x1"
+
+
+def test_an_unreachable_database_is_shown_and_retried(console: ConsoleFactory, qtbot: Any) -> None:
+    console.backend.fail_directory = True
+    window = console(layout="2x2", cameras=(1,), wait=False)
+    qtbot.waitUntil(lambda: "hors service" in window.database_label.text(), timeout=3000)
+    assert window.database_label.toolTip() == "database unreachable"
+    assert window.grid.tile(0).message.headline == "chargement du catalogue…"
+    assert window.grid.tile(0).player is None
+    window._directory_retry.setInterval(50)  # instead of 10 s
+    console.backend.fail_directory = False
+    qtbot.waitUntil(lambda: window.context.directory is not None, timeout=3000)
+    assert "ok" in window.database_label.text()
+    assert window.tree.camera_count() == 11
+    qtbot.waitUntil(lambda: window.grid.tile(0).source is not None, timeout=3000)
+
+
+def test_the_gui_thread_never_waits_for_a_slow_database_or_hub(console: ConsoleFactory, qtbot: Any) -> None:
+    """Catalogue, views and hub checks that take seconds (DNS stall, unreachable host) run on workers."""
+    from PySide6.QtCore import QTimer
+
+    backend = console.backend
+    slow_load, slow_hub, slow_views = backend.load_directory, backend.check_hub, backend.list_views
+
+    def stalled(call: Any) -> Any:
+        def wrapper(*args: Any) -> Any:
+            time.sleep(1.5)
+            return call(*args)
+
+        return wrapper
+
+    backend.load_directory = stalled(slow_load)  # type: ignore[method-assign]
+    backend.check_hub = stalled(slow_hub)  # type: ignore[method-assign]
+    backend.list_views = stalled(slow_views)  # type: ignore[method-assign]
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+    window = console(layout="4x4", cameras=tuple(range(1, 17)), wait=False)
+    qtbot.waitUntil(lambda: window.views_loaded, timeout=10_000)
+    window.apply_layout_name("1x1")  # 15 tiles retire: their players close on workers
+    window.apply_layout_name("5x5")
+    qtbot.wait(300)
+    timer.stop()
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert len(ticks) > 100
+    print(f"longest GUI pause: {max(gaps) * 1000:.0f} ms")
+    assert max(gaps) < 0.25, f"the GUI thread stalled for {max(gaps):.2f} s"

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from tests.fixtures.display import grab_window
 from tests.fixtures.hub import HubThread
 from tests.fixtures.sim import require_tools, save_png
-from tests.ui.conftest import ConsoleFactory, drop
+from tests.ui.conftest import ConsoleFactory, drop, kind_of
 from vmwall.hub.client import HubClient
 from vmwall.model import Camera, Commune, Forfait, StreamKind
 from vmwall.sim.stamp import decode_stamp
@@ -120,7 +120,7 @@ def test_maximised_tile_switches_to_the_main_stream(live_console: ConsoleFactory
     wait_live(qtbot, [tile])
     assert tile.source is not None and tile.source.kind is StreamKind.SUB
     window.grid.toggle_maximise(0)
-    qtbot.waitUntil(lambda: tile.source is not None and tile.source.kind is StreamKind.MAIN, timeout=3000)
+    qtbot.waitUntil(lambda: kind_of(tile) is StreamKind.MAIN, timeout=3000)
     qtbot.waitUntil(
         lambda: (
             tile.status.state is TileState.LIVE
@@ -145,3 +145,27 @@ def test_storage_only_camera_never_plays(live_console: ConsoleFactory, qtbot: An
     assert refused.message.headline == "non autorisé" and "stockage seul" in refused.message.detail
     assert shown_camera(refused) is None
     assert float(grab_window(refused.front_surface())[:40].std()) < 5  # black above the message
+
+
+def test_a_lost_stream_says_so_and_comes_back_by_itself(
+    live_console: ConsoleFactory, qtbot: Any, hub: HubThread, registered_farm: tuple[Any, Database]
+) -> None:
+    """The stream hub dies under two live tiles, then comes back on the same port."""
+    from vmwall.hub.service import HubOptions
+
+    window = live_console(layout="2x2", cameras=(3, 4))
+    tiles = window.grid.tiles()[:2]
+    wait_live(qtbot, tiles)
+    port = hub.port
+    hub.stop()
+    qtbot.waitUntil(lambda: all(t.status.state is TileState.LOST for t in tiles), timeout=15_000)
+    lost = tiles[0]
+    assert lost.message.isVisible()
+    assert lost.message.headline.startswith("signal perdu — nouvel essai")
+    assert "signal perdu" in lost.banner.right
+    assert window.tree.state_of(3) == "lost"
+    replacement = HubThread(registered_farm[1], HubOptions(port=port, linger_s=2.0)).start()
+    hub.stop = replacement.stop  # type: ignore[method-assign]  # the fixture's teardown stops this one
+    qtbot.waitUntil(lambda: all(t.status.state is TileState.LIVE for t in tiles), timeout=30_000)
+    qtbot.waitUntil(lambda: [shown_camera(t) for t in tiles] == [3, 4], timeout=5000)
+    assert not lost.message.isVisible()

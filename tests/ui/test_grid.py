@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
 
-from tests.ui.conftest import ConsoleFactory, drop, player_of
+from tests.ui.conftest import ConsoleFactory, drop, kind_of, player_of
 from vmwall.model import StreamKind
 from vmwall.ui.camera_tree import CAMERA_ROLE
 from vmwall.ui.tile import camera_mime
@@ -290,4 +290,39 @@ def test_overload_steps_main_streams_down_and_back_up(console: ConsoleFactory, q
     window.govern_load(cpu_percent=40.0)
     decision = window.govern_load(cpu_percent=40.0)
     assert not decision.forced_sub
-    assert not tile.forced_sub and tile.source is not None and tile.source.kind is StreamKind.MAIN
+    assert not tile.forced_sub and kind_of(tile) is StreamKind.MAIN
+
+
+def test_shortcuts_are_configurable(console: ConsoleFactory, qtbot: Any) -> None:
+    from dataclasses import replace
+
+    from vmwall.config.settings import Settings
+
+    settings = replace(
+        Settings(),
+        shortcuts={
+            "select_tile": ("/",),  # was maximise's second key: no conflict once maximise is redefined
+            "maximise": ("M",),
+            "call_camera": ("Return", "Ctrl+Nowhere"),  # the second one is not a key
+            "next_camera": ("Down",),  # tile_down's by default: the file wins, the clash is reported
+            "layout:1+5": ("F12",),
+        },
+    )
+    window = console(layout="2x2", settings=settings)
+    grid = window.grid
+    qtbot.keyClicks(grid, "4")
+    qtbot.keyClick(grid, Qt.Key.Key_Slash)
+    assert grid.selected_index() == 3
+    qtbot.keyClick(grid, Qt.Key.Key_M)
+    assert grid.maximised_index() == 3
+    qtbot.keyClick(grid, Qt.Key.Key_M)
+    assert grid.maximised_index() is None
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    assert grid.grid_layout().name == "1+5"
+    box = window.last_problem_box
+    assert box is not None
+    problems = box.informativeText()
+    assert "'Ctrl+Nowhere' of 'call_camera' is not a key Qt knows" in problems
+    assert "'Down' is given to both 'next_camera' and 'tile_down'; kept for 'next_camera'" in problems
+    assert str(console.settings_path) in problems
+    box.close()

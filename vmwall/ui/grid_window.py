@@ -62,9 +62,18 @@ class GridHostWindow(QMainWindow):
     kind = WindowKind.GRID
 
     def __init__(
-        self, context: TileContext, keymap: KeyMap, layout: Layout, parent: QWidget | None = None
+        self,
+        context: TileContext,
+        keymap: KeyMap,
+        layout: Layout,
+        parent: QWidget | None = None,
+        screen: QScreen | None = None,
     ) -> None:
         super().__init__(parent)
+        if screen is not None:
+            # Before any native child exists: on a multi-X-screen display, changing a window's
+            # screen later recreates its native windows, and the players would lose theirs.
+            self.setScreen(screen)
         self.context = context
         self.keymap = keymap
         self.grid = GridWidget(context, keymap, layout, self)
@@ -217,8 +226,10 @@ class GridWindow(GridHostWindow):
 
     kind = WindowKind.GRID
 
-    def __init__(self, console: ConsoleWindow, layout: Layout, title_number: int) -> None:
-        super().__init__(console.context, console.keymap, layout)
+    def __init__(
+        self, console: ConsoleWindow, layout: Layout, title_number: int, screen: QScreen | None = None
+    ) -> None:
+        super().__init__(console.context, console.keymap, layout, screen=screen)
         self._console = console
         self.setWindowTitle(self.tr("vmwall — grille %1").replace("%1", str(title_number)))
         self.setCentralWidget(self.grid)

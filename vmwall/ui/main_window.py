@@ -41,7 +41,7 @@ from vmwall.ui.camera_tree import CameraTreePanel
 from vmwall.ui.dialogs import SaveViewDialog, ShortcutsDialog, show_problems
 from vmwall.ui.directory import Directory
 from vmwall.ui.grid import GridWidget
-from vmwall.ui.grid_window import GridHostWindow, GridWindow, decode_bytes, encode_bytes
+from vmwall.ui.grid_window import GridHostWindow, GridWindow, decode_bytes, encode_bytes, screen_for
 from vmwall.ui.services import HubReport, PlayerHandle
 from vmwall.ui.shortcuts import KeyMap
 from vmwall.ui.tile import TileContext, TileWidget
@@ -723,9 +723,8 @@ class ConsoleWindow(GridHostWindow):
     # --- extra grid windows -------------------------------------------------------------------
 
     def open_grid_window(self, state: WindowState | None = None) -> GridWindow:
+        """An extra grid window: restored from ``state``, else on a screen the console is not on."""
         layout = (self.layout_set.get(state.layout) if state else None) or self.grid.grid_layout()
-        window = GridWindow(self, layout, len(self.grid_windows) + 2)
-        self.grid_windows.append(window)
         if state is None:
             state = WindowState(WindowKind.GRID, layout.name)
             others = [s for s in QGuiApplication.screens() if s is not self.screen()]
@@ -735,6 +734,8 @@ class ConsoleWindow(GridHostWindow):
                     screen_name=others[0].name(),
                     screen_index=QGuiApplication.screens().index(others[0]),
                 )
+        window = GridWindow(self, layout, len(self.grid_windows) + 2, screen_for(state))
+        self.grid_windows.append(window)
         window.show_on(state)
         window.restore_grid(state)
         self.schedule_settings_save()

@@ -40,7 +40,11 @@ class KeyMap:
         self._sequences: dict[str, list[QKeySequence]] = {}
         self._keypad: dict[tuple[int, int], str] = {}
         owner: dict[str, str] = {}
-        for action, texts in sorted(settings.all_shortcuts().items()):
+        merged = {str(action): keys for action, keys in settings.all_shortcuts().items()}
+        # The keys the settings file gives win over the defaults they clash with.
+        order = sorted(merged, key=lambda action: (action not in settings.shortcuts, action))
+        for action in order:
+            texts = merged[action]
             sequences = []
             for text in texts:
                 sequence = QKeySequence.fromString(text, QKeySequence.SequenceFormat.PortableText)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -206,6 +207,31 @@ class TileMessageWidget(_NativeChild):
         painter.end()
 
 
+class _PendingPlayer:
+    """A player being created on a worker, which the tile may give up on meanwhile."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._player: PlayerHandle | None = None
+
+    def created(self, player: PlayerHandle) -> PlayerHandle | None:
+        """Worker: the player exists; None (and the player closed) if the tile gave up."""
+        with self._lock:
+            if not self._cancelled:
+                self._player = player
+                return player
+        player.close()
+        return None
+
+    def cancel(self) -> PlayerHandle | None:
+        """GUI: give up; returns the player if it already exists (the caller closes it)."""
+        with self._lock:
+            self._cancelled = True
+            player, self._player = self._player, None
+            return player
+
+
 class TileWidget(QWidget):
     """A tile: what camera it shows, how that is going, and the operator's gestures on it."""
 
@@ -232,6 +258,7 @@ class TileWidget(QWidget):
         self.status = TileStatus(TileState.IDLE)
         self._source: TileSource | None = None
         self._player: PlayerHandle | None = None
+        self._pending_player: _PendingPlayer | None = None
         self._front = 0
         self._retry_deadline: float | None = None
         self._press: QPoint | None = None
@@ -345,32 +372,68 @@ class TileWidget(QWidget):
                 if self._player is not None and previous is not None:
                     self._player.stop()
                 self.status = TileStatus(TileState.IDLE)
+            elif self.context.player_factory is None:
+                self._source = None  # no video on this workstation: the overlay says so
             else:
-                player = self._ensure_player()
+                self.status = TileStatus(TileState.CONNECTING, wanted)
+                self._retry_deadline = None
+                player = self._player
                 if player is None:
-                    self._source = None
+                    self._start_player()  # plays self._source once it is up
                 else:
                     if previous is not None and previous.camera != wanted.camera:
                         # Another camera: never leave the previous one's picture under the new name.
                         player.stop()
-                    self.status = TileStatus(TileState.CONNECTING, wanted)
-                    self._retry_deadline = None
                     player.play(wanted)
         self._update_overlay()
 
-    def _ensure_player(self) -> PlayerHandle | None:
-        if self._player is None:
-            factory = self.context.player_factory
-            if factory is None:
-                return None
-            ids = (int(self.surfaces[0].winId()), int(self.surfaces[1].winId()))
-            bridge = self.context.bridge
-            self._player = factory(
+    def _start_player(self) -> None:
+        """Create the player on a worker (libVLC setup takes 10-30 ms: a layout of 25 tiles would
+        hold the GUI for half a second); it starts playing when it is handed back."""
+        factory = self.context.player_factory
+        if factory is None or self._pending_player is not None:
+            return
+        ids = (int(self.surfaces[0].winId()), int(self.surfaces[1].winId()))  # GUI thread: Qt call
+        bridge = self.context.bridge
+        pending = _PendingPlayer()
+        self._pending_player = pending
+
+        def create() -> PlayerHandle | None:
+            player = factory(
                 ids,
                 lambda index: bridge.deliver(self, self._on_player_surface_ready, index),
                 lambda status: bridge.deliver(self, self._on_player_changed, status),
             )
-        return self._player
+            return pending.created(player)
+
+        if (
+            bridge.submit(
+                "start a tile's player",
+                create,
+                lambda player: self._on_player_started(pending, player),
+                lambda error: self._on_player_failed(pending, error),
+                receiver=self,
+            )
+            is None
+        ):
+            self._pending_player = None  # the console is closing
+
+    def _on_player_started(self, pending: _PendingPlayer, player: PlayerHandle | None) -> None:
+        if player is None or pending is not self._pending_player:
+            return  # given up meanwhile: whoever gave up closes it (see detach_player)
+        self._pending_player = None
+        self._player = player
+        if self._source is not None:
+            player.play(self._source)
+
+    def _on_player_failed(self, pending: _PendingPlayer, error: Exception) -> None:
+        if pending is not self._pending_player:
+            return
+        self._pending_player = None
+        log.error("tile %d: the video player cannot start: %s", self.number, error)
+        self.status = TileStatus(TileState.LOST, self._source, reason=str(error))
+        self._source = None
+        self._update_overlay()
 
     def close_player(self) -> None:
         """Free the player now, waiting for it (the console is closing). Idempotent."""
@@ -379,8 +442,14 @@ class TileWidget(QWidget):
             player.close()
 
     def detach_player(self) -> PlayerHandle | None:
-        """Hand the player over (to be closed elsewhere) and forget it."""
+        """Hand the player over (to be closed elsewhere) and forget it.
+
+        A player still being created is closed by its worker as soon as it exists.
+        """
         player, self._player = self._player, None
+        pending, self._pending_player = self._pending_player, None
+        if pending is not None:
+            player = pending.cancel() or player
         self._source = None
         self.status = TileStatus(TileState.IDLE)
         return player

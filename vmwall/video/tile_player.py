@@ -194,6 +194,8 @@ class TilePlayer:
     ) -> None:
         if not 1 <= len(windows) <= 2:
             raise ValueError("a tile has one surface, or two for seamless switching")
+        if len(windows) == 2 and show_surface is None:
+            raise ValueError("two surfaces need show_surface() to raise the one being shown")
         self.name = name
         self._config = config
         self._engine = engine or get_engine()
@@ -302,6 +304,7 @@ class TilePlayer:
         except Exception:
             log.exception("%s: video worker failed", self.name)
         finally:
+            self._drain_commands()
             for slot in self._slots:
                 try:
                     slot.release()
@@ -310,6 +313,15 @@ class TilePlayer:
             self._state, self._source = TileState.IDLE, None
             self._status = TileStatus(TileState.IDLE)
             self._closed.set()
+
+    def _drain_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if command[0] == "snapshot":
+                command[3].cancel()
 
     def _wake(self) -> None:  # libVLC thread: enqueue only
         self._commands.put(("wake",))
