@@ -1,6 +1,4 @@
-# vmwall — the two commands of the README:
-#   make demo   sets everything up and runs the console against the simulated camera farm
-#   make test   runs the test suite (SQLite and a local PostgreSQL server)
+# Developer shortcuts. The README's two commands are ./demo.sh and ./test.sh (no make needed).
 .PHONY: setup demo test test-fast lint bench clean
 
 VENV := .venv
@@ -12,11 +10,11 @@ $(STAMP): pyproject.toml scripts/setup.sh scripts/system-packages.txt
 
 setup: $(STAMP)
 
-demo: $(STAMP)
-	bash scripts/demo.sh
+demo:
+	./demo.sh
 
-test: $(STAMP)
-	bash scripts/test.sh
+test:
+	./test.sh
 
 # Unit tests only (seconds).
 test-fast: $(STAMP)

@@ -78,3 +78,23 @@ def test_translation_compiles_into_the_cache(tmp_path: Path, monkeypatch: pytest
     assert path is not None and path.exists() and path.stat().st_size > 1000
     assert str(tmp_path / "cache") in str(path)
     assert i18n.translation_file("en") == path  # compiled once, reused
+
+
+def test_the_translation_file_covers_every_string_of_the_code(tmp_path: Path) -> None:
+    """lupdate finds no string that vmwall_en.ts lacks (run `python -m vmwall.ui.i18n update`)."""
+    import shutil
+    import subprocess
+
+    tool = i18n._tool("lupdate")
+    if tool is None:
+        pytest.skip("lupdate not installed")
+    ts = tmp_path / "vmwall_en.ts"
+    shutil.copy(Path(str(resources.files("vmwall.resources").joinpath("translations", "vmwall_en.ts"))), ts)
+    done = subprocess.run(
+        [*tool, "-locations", "none", *map(str, i18n._code_files()), "-ts", str(ts)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "(0 new and" in done.stdout + done.stderr, done.stdout + done.stderr

@@ -369,7 +369,7 @@ class ConsoleWindow(GridHostWindow):
     def _set_health(self, label: QLabel, ok: bool | None, name: str, detail: str) -> None:
         state = "connecting" if ok is None else ("live" if ok else "lost")
         word = self.tr("…") if ok is None else (self.tr("ok") if ok else self.tr("hors service"))
-        label.setText(f"{name} : {word}")
+        label.setText(self.tr("%1 : %2").replace("%1", name).replace("%2", word))
         label.setToolTip(detail)
         label.setProperty("health", state)
         label.setStyleSheet(

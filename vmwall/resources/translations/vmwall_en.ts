@@ -139,6 +139,10 @@
         <translation>down</translation>
     </message>
     <message>
+        <source>%1 : %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
         <source>%1 en direct</source>
         <translation>%1 live</translation>
     </message>
@@ -159,7 +163,11 @@
         <translation>Failed: %1 (%2)</translation>
     </message>
     <message>
-        <source>Pas d'image en direct dans cette tuile.</source>
+        <source>Surcharge : %1 tuile(s) ramenée(s) au flux secondaire (%2)</source>
+        <translation>Overload: %1 tile(s) stepped down to the sub stream (%2)</translation>
+    </message>
+    <message>
+        <source>Pas d&apos;image en direct dans cette tuile.</source>
         <translation>No live picture in this tile.</translation>
     </message>
     <message>
@@ -194,7 +202,7 @@
         <translation>View not found</translation>
     </message>
     <message>
-        <source>La vue « %1 » n'existe pas (ni pour vous, ni partagée).</source>
+        <source>La vue « %1 » n&apos;existe pas (ni pour vous, ni partagée).</source>
         <translation>There is no view “%1” (neither yours nor shared).</translation>
     </message>
     <message>
@@ -250,7 +258,7 @@
         <translation>The language will change the next time the console starts.</translation>
     </message>
     <message>
-        <source>vmwall %1 — console d'exploitation pour centres de supervision urbaine.
+        <source>vmwall %1 — console d&apos;exploitation pour centres de supervision urbaine.
 Logiciel libre (GPL-3.0-or-later).</source>
         <translation>vmwall %1 — operator console for urban CCTV supervision centres.
 Free software (GPL-3.0-or-later).</translation>
@@ -466,7 +474,7 @@ Free software (GPL-3.0-or-later).</translation>
         <translation>Keyboard shortcuts</translation>
     </message>
     <message>
-        <source>Pavé : tapez un numéro de caméra puis Entrée pour l'appeler dans la tuile sélectionnée ; un numéro de tuile puis * pour la sélectionner. Les raccourcis se changent dans la section « shortcuts » de %1.</source>
+        <source>Pavé : tapez un numéro de caméra puis Entrée pour l&apos;appeler dans la tuile sélectionnée ; un numéro de tuile puis * pour la sélectionner. Les raccourcis se changent dans la section « shortcuts » de %1.</source>
         <translation>Keypad: type a camera number then Enter to call it into the selected tile; a tile number then * to select it. Shortcuts are changed in the “shortcuts” section of %1.</translation>
     </message>
     <message>
@@ -513,7 +521,7 @@ Free software (GPL-3.0-or-later).</translation>
         <translation>video unavailable</translation>
     </message>
     <message>
-        <source>libVLC n'est pas installé sur ce poste (vmwall doctor).</source>
+        <source>libVLC n&apos;est pas installé sur ce poste (vmwall doctor).</source>
         <translation>libVLC is not installed on this workstation (vmwall doctor).</translation>
     </message>
     <message>
@@ -533,7 +541,7 @@ Free software (GPL-3.0-or-later).</translation>
         <translation>connecting…</translation>
     </message>
     <message>
-        <source>La caméra %1 n'existe pas dans le catalogue.</source>
+        <source>La caméra %1 n&apos;existe pas dans le catalogue.</source>
         <translation>Camera %1 is not in the catalogue.</translation>
     </message>
     <message>
@@ -549,7 +557,7 @@ Free software (GPL-3.0-or-later).</translation>
         <translation>Your account does not cover %1.</translation>
     </message>
     <message>
-        <source>Votre compte n'a pas le droit de visionnage en direct.</source>
+        <source>Votre compte n&apos;a pas le droit de visionnage en direct.</source>
         <translation>Your account has no live viewing right.</translation>
     </message>
     <message>
@@ -601,7 +609,7 @@ Free software (GPL-3.0-or-later).</translation>
         <translation>PTZ…</translation>
     </message>
     <message>
-        <source>Le pilotage PTZ n'est pas encore disponible dans cette version de la console.</source>
+        <source>Le pilotage PTZ n&apos;est pas encore disponible dans cette version de la console.</source>
         <translation>PTZ control is not available yet in this version of the console.</translation>
     </message>
 </context>
