@@ -259,7 +259,7 @@ def _run_tiles(
                         st.fps_displayed,
                         max(0, lost - lost_prev[p.name]) / max(1e-3, now - last),
                         priority=-i,
-                        live=st.state is TileState.LIVE,
+                        live=st.state is TileState.LIVE and st.pending is None,
                     )
                 )
                 lost_prev[p.name] = lost

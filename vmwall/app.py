@@ -217,10 +217,9 @@ def run_console(arguments: ConsoleArguments) -> int:
     setup_logging("console", verbose=arguments.verbose)  # also points faulthandler at the log
     settings_path = arguments.settings_path or default_settings_path()
     settings, problems = load_start_settings(settings_path)
-    if arguments.user is not None:
-        settings = replace(settings, user=arguments.user)
-    if arguments.language is not None:
-        settings = replace(settings, language=arguments.language)
+    # --user and --language hold for this session; the settings file keeps its own values.
+    user = arguments.user or settings.user
+    language = arguments.language or settings.language
 
     layout_set = load_layouts(layouts_dir(settings), load_builtin_layouts())
     if arguments.layout is not None and layout_set.get(arguments.layout) is None:
@@ -236,7 +235,7 @@ def run_console(arguments: ConsoleArguments) -> int:
     app.setApplicationDisplayName("vmwall")
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app)
-    translators = i18n.install_translators(app, settings.language)
+    translators = i18n.install_translators(app, language)
 
     engine: VideoEngine | None
     try:
@@ -249,7 +248,7 @@ def run_console(arguments: ConsoleArguments) -> int:
     backend = ConsoleBackend(
         arguments.db_url,
         hub,
-        settings.user,
+        user,
         tile_player_factory(engine) if engine else None,
         start_hub=arguments.start_hub,
     )
@@ -259,7 +258,7 @@ def run_console(arguments: ConsoleArguments) -> int:
         settings,
         settings_path,
         layout_set,
-        StartOptions(arguments.layout, arguments.cameras, arguments.view),
+        StartOptions(arguments.layout, arguments.cameras, arguments.view, arguments.user, arguments.language),
         problems,
     )
     window.closed.connect(app.quit)

@@ -62,7 +62,19 @@ def test_one_camera_session_for_many_players(hub: HubThread) -> None:
 def test_warm_player_starts_on_the_cached_keyframe_close_to_live(hub: HubThread) -> None:
     """A second player gets a decodable picture at once, and the picture is recent, not a GOP old."""
     keeper = subprocess.Popen(
-        ["ffmpeg", "-nostdin", "-v", "error", "-i", hub.url("/camera/3/sub.ts"), "-c", "copy", "-f", "null", "-"],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            hub.url("/camera/3/sub.ts"),
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -91,8 +103,9 @@ def test_camera_lost_and_back_while_the_player_stays(tmp_path: Path, memory_keyr
     from vmwall.sim.farm import FarmOptions, SimFarm
 
     port = _free_port()
-    options = FarmOptions(cameras=1, rtsp_base_port=port, onvif_base_port=0, motion_interval_s=None,
-                          require_rtsp_auth=False)
+    options = FarmOptions(
+        cameras=1, rtsp_base_port=port, onvif_base_port=0, motion_interval_s=None, require_rtsp_auth=False
+    )
     farm = SimFarm(options, tmp_path / "devices.json")
     farm.start()
     db = open_database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
@@ -156,7 +169,9 @@ def test_garbage_from_a_camera_never_hurts_the_hub(hub: HubThread, registered_fa
         request = urllib.request.urlopen(hub.url("/camera/77/sub.ts"), timeout=5)
         _wait(lambda: ((hub.status(77, "sub") or {}).get("reconnects") or 0) >= 2, 20, "no retry on garbage")
         status = hub.status(77, "sub")
-        assert status is not None and status["state"] in ("reconnecting", "connecting") and status["last_error"]
+        assert (
+            status is not None and status["state"] in ("reconnecting", "connecting") and status["last_error"]
+        )
         request.close()
         # Meanwhile the hub serves real cameras as before.
         assert decode_stamp(_frames_via_hub(hub, 1, "sub", 1.0)[-1]) is not None
@@ -165,8 +180,9 @@ def test_garbage_from_a_camera_never_hurts_the_hub(hub: HubThread, registered_fa
         CameraRepository(db).delete(CameraRepository(db).get_by_number(77).id)  # type: ignore[union-attr]
 
 
-def test_errors_are_plain_and_credentials_never_leak(hub: HubThread, registered_farm: Any,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_errors_are_plain_and_credentials_never_leak(
+    hub: HubThread, registered_farm: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     farm, db = registered_farm
     caplog.set_level(logging.DEBUG)
     with pytest.raises(urllib.error.HTTPError) as missing:

@@ -104,3 +104,9 @@ def test_tiles_not_live_say_nothing_about_the_load() -> None:
     governor = OverloadGovernor(GovernorConfig(overload_hold_s=0))
     lost = TileLoad("m0", MAIN, 0.0, 0.0, live=False)
     assert not governor.update(0, 50, [lost]).overloaded
+
+
+def test_unmeasured_tiles_are_not_starving() -> None:
+    governor = OverloadGovernor(GovernorConfig(overload_hold_s=0))
+    just_switched = TileLoad("m0", MAIN, 0.0, 0.0)
+    assert not governor.update(0, 50, [just_switched]).overloaded

@@ -151,6 +151,10 @@ class HubHttpServer:
         except UserFacingError as exc:
             await _respond(writer, 503, {"error": str(exc)})
             return
+        existing = self.registry.existing(key)
+        if existing is not None and existing.refusal:
+            await _respond(writer, 502, {"error": f"camera {key[0]}: {existing.refusal}"})
+            return
         writer.write(
             b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-cache\r\n"
             b"Connection: close\r\n\r\n"
@@ -242,6 +246,7 @@ async def _respond(writer: asyncio.StreamWriter, status: int, body: dict[str, ob
         401: "Unauthorized",
         403: "Forbidden",
         404: "Not Found",
+        502: "Bad Gateway",
         503: "Service Unavailable",
     }
     data = json.dumps(body, ensure_ascii=False).encode()

@@ -39,6 +39,10 @@ class StreamRegistry:
         with self._lock:
             return self._upstream_locked(key)
 
+    def existing(self, key: StreamKey) -> Upstream | None:
+        with self._lock:
+            return self._streams.get(key)
+
     def join(self, key: StreamKey, consumer: Consumer) -> Upstream:
         """Attach a player; atomic with respect to reap(), so it never joins a closing upstream."""
         with self._lock:

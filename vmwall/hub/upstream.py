@@ -143,6 +143,7 @@ class Upstream:
         self._geometry: tuple[str | None, int | None, int | None] = (None, None, None)
         self._last_out_dts: int | None = None
         self._timings: dict[str, float] = {}
+        self._refused: str | None = None
         self.idle_since = time.monotonic()
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -182,6 +183,19 @@ class Upstream:
             if not self._consumers:
                 self.idle_since = time.monotonic()
 
+    def _drop_consumers(self) -> None:
+        with self._lock:
+            consumers = list(self._consumers)
+            self._consumers.clear()
+            self.idle_since = time.monotonic()
+        for consumer in consumers:
+            consumer.close()
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the camera refuses this stream (e.g. credentials), while it does."""
+        return self._refused
+
     @property
     def consumer_count(self) -> int:
         with self._lock:
@@ -190,15 +204,18 @@ class Upstream:
     # --- the pulling thread -----------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._state = StreamState.CONNECTING if self._sessions == 0 else StreamState.RECONNECTING
+            if self._refused is None:  # a refusing camera stays "failed" until it accepts again
+                self._state = StreamState.CONNECTING if self._sessions == 0 else StreamState.RECONNECTING
             try:
                 source = self._resolve()
                 self._label = source.label
                 self._session(source)
                 error = None
-            except av.error.HTTPUnauthorizedError as exc:
-                error = f"the camera refused the credentials ({exc.strerror})"
+            except av.error.HTTPUnauthorizedError:
+                error = "the camera refused the credentials"
                 self._state = StreamState.FAILED
+                self._refused = error
+                self._drop_consumers()  # their players learn it at once instead of waiting
             except (av.error.FFmpegError, OSError, ValueError, LookupError) as exc:
                 error = redact_text(str(exc))
             except Exception as exc:  # garbage from a camera must never kill the hub
@@ -261,6 +278,7 @@ class Upstream:
                 self._emit(packet, dts, (pts_in - dts_in) + dts)
                 if self._state is not StreamState.LIVE:
                     self._state = StreamState.LIVE
+                    self._refused = None
                     self._backoff.reset()
                     self._last_error = None
             raise EOFError("the camera closed the stream")

@@ -62,11 +62,13 @@ _STATE_RANK = {"live": 4, "connecting": 3, "lost": 2, "refused": 1, "idle": 0}
 
 @dataclass(frozen=True, slots=True)
 class StartOptions:
-    """What the command line asks for, over the restored state."""
+    """What the command line asks for, over the restored state (used, never saved)."""
 
     layout: str | None = None
     cameras: tuple[int | None, ...] | None = None
     view: str | None = None
+    user: str | None = None  # --user: this session's account, over the settings' one
+    language: str | None = None  # --language
 
 
 class ConsoleWindow(GridHostWindow):
@@ -230,7 +232,7 @@ class ConsoleWindow(GridHostWindow):
         for code, label in (("fr", "Français"), ("en", "English")):
             action = language.addAction(label)
             action.setCheckable(True)
-            action.setChecked(self.settings.language == code)
+            action.setChecked((self.options.language or self.settings.language) == code)
             action.triggered.connect(lambda _checked=False, c=code: self._on_language_chosen(c))
 
         help_menu = bar.addMenu(self.tr("&Aide"))
@@ -502,7 +504,7 @@ class ConsoleWindow(GridHostWindow):
             moment,
             camera_name=camera.name,
             stream=source.kind.value,
-            operator=self.settings.user or "",
+            operator=self.options.user or self.settings.user or "",
         )
         visible = _qimage_to_rgb(tile.grab_visible())
         future = player.snapshot(path, info)

@@ -587,10 +587,9 @@ class TileWidget(QWidget):
             )
         short, headline, detail = self.state_texts()
         kind = ""
-        if self._source is not None and self.status.state is TileState.LIVE:
-            kind = " · " + (
-                self.tr("principal") if self._source.kind is StreamKind.MAIN else self.tr("secondaire")
-            )
+        shown = self.status.source  # during a seamless switch, still the previous stream
+        if self._source is not None and shown is not None and self.status.state is TileState.LIVE:
+            kind = " · " + (self.tr("principal") if shown.kind is StreamKind.MAIN else self.tr("secondaire"))
         right = "   ".join(t for t in (self._clock, short + kind) if t)
         colour = {
             "live": theme.LIVE,

@@ -139,8 +139,10 @@ class OverloadGovernor:
         losing = [t.tile for t in tiles if t.live and t.lost_per_s >= cfg.lost_per_s_high]
         if losing:
             reasons.append(f"losing pictures: {', '.join(losing)}")
+        # 0 fps on a live tile means "not measured yet" (just started or switched): a frozen tile is
+        # reported LOST by its player's watchdog, not starving.
         starving = [
-            t.tile for t in tiles if t.live and t.fps_displayed < cfg.fps_low_fraction * t.expected_fps
+            t.tile for t in tiles if t.live and 0 < t.fps_displayed < cfg.fps_low_fraction * t.expected_fps
         ]
         if starving:
             reasons.append(f"below rate: {', '.join(starving)}")
