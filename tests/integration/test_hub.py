@@ -80,8 +80,9 @@ def test_warm_player_starts_on_the_cached_keyframe_close_to_live(hub: HubThread)
     )
     try:
         time.sleep(2.5)  # the hub is pulling camera 3 and holds its current GOP
-        from bench._vlc_probe import VlcProbe
         import vlc
+
+        from bench._vlc_probe import VlcProbe
 
         probe = VlcProbe(vlc.Instance("--no-audio", "--quiet", "--no-xlib"), 640, 360)
         firsts, settled = [], []
@@ -144,8 +145,8 @@ def test_slow_player_never_slows_the_others(hub: HubThread) -> None:
         time.sleep(8)
         frames = fast.frames
         upstream = hub.hub.registry.upstream((4, StreamKind.MAIN))
-        with upstream._lock:  # noqa: SLF001 - white-box look at the players' state
-            consumers = list(upstream._consumers)  # noqa: SLF001
+        with upstream._lock:
+            consumers = list(upstream._consumers)
         assert max(c.resyncs for c in consumers) >= 1, "the stuck player was never cut back"
         assert max(c.pending_bytes for c in consumers) <= 8 * 1024 * 1024
         assert max(c.dropped_units for c in consumers) > 0

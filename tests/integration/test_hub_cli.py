@@ -167,14 +167,14 @@ def test_stream_urls_carry_no_credentials() -> None:
 def test_remote_peers_need_the_token() -> None:
     server = HubHttpServer.__new__(HubHttpServer)
     server.token = "s3cret-token"
-    assert server._authorised("127.0.0.1", {}, {})  # noqa: SLF001
-    assert server._authorised("::1", {}, {})  # noqa: SLF001
-    assert not server._authorised("192.0.2.7", {}, {})  # noqa: SLF001
-    assert not server._authorised("192.0.2.7", {"authorization": "Bearer wrong"}, {})  # noqa: SLF001
-    assert server._authorised("192.0.2.7", {"authorization": "Bearer s3cret-token"}, {})  # noqa: SLF001
-    assert server._authorised("192.0.2.7", {}, {"token": ["s3cret-token"]})  # noqa: SLF001
+    assert server._authorised("127.0.0.1", {}, {})
+    assert server._authorised("::1", {}, {})
+    assert not server._authorised("192.0.2.7", {}, {})
+    assert not server._authorised("192.0.2.7", {"authorization": "Bearer wrong"}, {})
+    assert server._authorised("192.0.2.7", {"authorization": "Bearer s3cret-token"}, {})
+    assert server._authorised("192.0.2.7", {}, {"token": ["s3cret-token"]})
     server.token = None
-    assert not server._authorised("192.0.2.7", {"authorization": "Bearer "}, {})  # noqa: SLF001
+    assert not server._authorised("192.0.2.7", {"authorization": "Bearer "}, {})
 
 
 def test_a_hub_beyond_loopback_refuses_to_start_without_a_token(capsys: pytest.CaptureFixture[str]) -> None:

@@ -59,7 +59,7 @@ def _ts_units(frames: int = 30) -> list[tuple[bytes, bool, int]]:
 
 def test_timestamps_are_found_and_shifted_everywhere() -> None:
     units = _ts_units()
-    data, _, dts = units[3]
+    data, _, _dts = units[3]
     assert first_timestamp(data) is not None
     original = [inspect(data, at) for at in packets(data)]
     shifted = shift_timestamps(data, 90_000)
@@ -96,7 +96,7 @@ def test_burst_packs_the_cached_group_just_before_the_newest_frame() -> None:
         cache.add(Unit(data, key, first_timestamp(data) or dts, 0.0))
     cached = cache.units
     assert cached[0].key and len(cached) == 5  # frames 10..14
-    pat, pmt_pid, pmt = program_tables(units[0][0], None)
+    pat, _pmt_pid, pmt = program_tables(units[0][0], None)
     assert pat and pmt
     burst = cache.burst(pat + pmt)
     assert burst.startswith(pat + pmt)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextlib
 import hmac
 import ipaddress
 import json
