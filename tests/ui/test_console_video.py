@@ -148,7 +148,11 @@ def test_storage_only_camera_never_plays(live_console: ConsoleFactory, qtbot: An
 
 
 def test_a_lost_stream_says_so_and_comes_back_by_itself(
-    live_console: ConsoleFactory, qtbot: Any, hub: HubThread, registered_farm: tuple[Any, Database]
+    live_console: ConsoleFactory,
+    qtbot: Any,
+    hub: HubThread,
+    registered_farm: tuple[Any, Database],
+    tmp_path: Path,
 ) -> None:
     """The stream hub dies under two live tiles, then comes back on the same port."""
     from vmwall.hub.service import HubOptions
@@ -163,7 +167,12 @@ def test_a_lost_stream_says_so_and_comes_back_by_itself(
     assert lost.message.isVisible()
     assert lost.message.headline.startswith("signal perdu — nouvel essai")
     assert "signal perdu" in lost.banner.right
+    assert lost.message.detail in (
+        "le flux s'est arrêté",
+        "erreur de flux",
+    ) or lost.message.detail.startswith(("aucune image", "plus d'image"))
     assert window.tree.state_of(3) == "lost"
+    save_png(grab_window(window), tmp_path / "console-lost.png")
     replacement = HubThread(registered_farm[1], HubOptions(port=port, linger_s=2.0)).start()
     hub.stop = replacement.stop  # type: ignore[method-assign]  # the fixture's teardown stops this one
     qtbot.waitUntil(lambda: all(t.status.state is TileState.LIVE for t in tiles), timeout=30_000)

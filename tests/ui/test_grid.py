@@ -196,6 +196,7 @@ def test_overlay_follows_the_player(console: ConsoleFactory, qtbot: Any) -> None
         "signal perdu — nouvel essai dans 3 s",
     )
     assert window.tree.state_of(3) == "lost"
+    assert tile.message.detail == "plus d'image depuis 3 s"  # the player's reason, in French
     # The one-second tick counts down.
     qtbot.waitUntil(
         lambda: "dans 2 s" in tile.message.headline or "dans 1 s" in tile.message.headline, timeout=4000

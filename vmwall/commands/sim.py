@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import threading
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 import platformdirs
 
 from vmwall.errors import UserFacingError
-from vmwall.logs import setup_logging
+from vmwall.logs import install_sigterm_handler, setup_logging
 
 log = logging.getLogger("vmwall.sim")
 
@@ -109,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
             f"the camera farm could not start: {exc} (is another `vmwall sim` running?)"
         ) from exc
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if threading.current_thread() is threading.main_thread():
+        install_sigterm_handler(stop.set)
     try:
         _print_addresses(farm, state_dir)
         if args.register:

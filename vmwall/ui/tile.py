@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 CAMERA_MIME = "application/x-vmwall-camera"
 FRAME_PX = 2  # the selection frame around the picture
 RESIZE_SETTLE_MS = 300  # a tile's size must hold this long before its stream kind changes
+_NO_PICTURE = re.compile(r"no picture (after|for) (\d+) s")  # TilePlayer's loss reasons
 
 
 def camera_mime(camera: int, grid: str | None = None, tile: int | None = None) -> QMimeData:
@@ -550,10 +552,26 @@ class TileWidget(QWidget):
                 text = self.tr("signal perdu — nouvel essai dans %1 s").replace("%1", str(seconds))
             else:
                 text = self.tr("signal perdu — nouvel essai…")
-            return text, text, self.status.reason
+            return text, text, self.reason_text(self.status.reason)
         if state in (TileState.REFUSED, TileState.NOT_AUTHORISED):
             return self.tr("non autorisé"), self.tr("non autorisé"), self.status.reason
         return self.tr("connexion…"), self.tr("connexion…"), ""
+
+    def reason_text(self, reason: str) -> str:
+        """The player's reason for a loss (English, from vmwall.video) in the interface's language."""
+        if reason == "stream ended":
+            return self.tr("le flux s'est arrêté")
+        if reason == "stream error":
+            return self.tr("erreur de flux")
+        match = _NO_PICTURE.fullmatch(reason)
+        if match:
+            text = (
+                self.tr("aucune image après %1 s")
+                if match[1] == "after"
+                else self.tr("plus d'image depuis %1 s")
+            )
+            return text.replace("%1", match[2])
+        return reason
 
     def _refusal_text(self, refusal: Refusal) -> str:
         _camera, commune = self.camera_info()

@@ -541,6 +541,22 @@ Free software (GPL-3.0-or-later).</translation>
         <translation>connecting…</translation>
     </message>
     <message>
+        <source>le flux s&apos;est arrêté</source>
+        <translation>the stream ended</translation>
+    </message>
+    <message>
+        <source>erreur de flux</source>
+        <translation>stream error</translation>
+    </message>
+    <message>
+        <source>aucune image après %1 s</source>
+        <translation>no picture after %1 s</translation>
+    </message>
+    <message>
+        <source>plus d&apos;image depuis %1 s</source>
+        <translation>no picture for %1 s</translation>
+    </message>
+    <message>
         <source>La caméra %1 n&apos;existe pas dans le catalogue.</source>
         <translation>Camera %1 is not in the catalogue.</translation>
     </message>
