@@ -315,8 +315,12 @@ class Upstream:
         unit_dts = first_timestamp(data)
         unit = Unit(data, key, dts if unit_dts is None else unit_dts, now)
         self._account(now, len(data), key)
-        with self._lock:
+        # The muxer leads a unit with its program tables every ~100 ms; most units start with video.
+        if data[1] & 0x1F == 0 and data[2] < 0x20:
             pat, self._pmt_pid, pmt = program_tables(data, self._pmt_pid)
+        else:
+            pat = pmt = None
+        with self._lock:
             if pat and pmt:
                 self._tables = pat + pmt
             self._cache.add(unit)

@@ -39,7 +39,7 @@ class TileStatus:
     state: TileState
     source: TileSource | None = None  # what the tile shows (or tries to show)
     retry_in_s: int | None = None  # whole seconds before the next attempt, while LOST
-    fps_displayed: float = 0.0  # over the last second
+    fps_displayed: float = 0.0  # over the last 2 s; 0 while not measured yet (just started/switched)
     lost_pictures: int = 0  # pictures decoded but dropped (too late) since this source started
     reason: str = ""  # why LOST / REFUSED / NOT_AUTHORISED, for the tile's overlay
     pending: TileSource | None = None  # being prepared on the hidden surface (seamless switch)
