@@ -92,9 +92,7 @@ class SimStream:
 class VideoFarm:
     """Owns every simulated stream; sinks attach and detach as RTSP clients come and go."""
 
-    def __init__(
-        self, cameras: list[tuple[int, str, tuple[int, int, int]]], subtitle: str = ""
-    ) -> None:
+    def __init__(self, cameras: list[tuple[int, str, tuple[int, int, int]]], subtitle: str = "") -> None:
         self._lock = threading.Lock()
         self._streams: dict[str, SimStream] = {}
         self._scenes: dict[int, SceneRenderer] = {}
