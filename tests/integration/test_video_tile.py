@@ -173,8 +173,9 @@ def test_plays_the_right_camera_connecting_then_live(tile: Tile, relay: TsRelay,
     assert len(ages) > 30
     print(f"first picture {shown_at - started:.2f} s after play(); latency p50 {np.median(ages):.0f} ms")
     assert np.median(ages) < 800
-    fps = tile.wait(lambda s: s.fps_displayed > 0, 3).fps_displayed
-    assert 20 <= fps <= 30
+    # The displayed rate settles at the stream's 25 fps (the first measures cover the start-up).
+    fps = tile.wait(lambda s: s.fps_displayed >= 20, 8).fps_displayed
+    assert fps <= 30
 
 
 def test_unreachable_source_is_lost_with_backoff_and_never_stalls_others(

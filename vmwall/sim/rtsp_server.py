@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 # The stream carries SPS/PPS before every IDR already; h264parse/rtph264pay config-interval would
 # insert them before every IDR *slice*, splitting our multi-slice pictures.
 _LAUNCH = (
-    "( appsrc name=src is-live=true format=time do-timestamp=true max-bytes=8000000 leaky-type=downstream "
+    "( appsrc name=src is-live=true format=time do-timestamp=true max-bytes=2000000 leaky-type=downstream "
     f"caps=video/x-h264,stream-format=byte-stream,alignment=au,framerate={FPS}/1 "
     "! h264parse ! rtph264pay name=pay0 pt=96 )"
 )

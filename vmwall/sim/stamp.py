@@ -8,6 +8,7 @@ decoded or grabbed pixels to prove which camera a tile shows and how late its pi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,12 +53,15 @@ def stamp_bits(camera: int, frame: int, time_ms: int) -> list[int]:
 
 def stamp_row(width: int, camera: int, frame: int, time_ms: int) -> npt.NDArray[np.uint8]:
     """One row of luma samples (length ``width``) drawing the stamp's cells."""
-    cells = [1, 0, *stamp_bits(camera, frame, time_ms), 0, 1]
+    cells = np.array([1, 0, *stamp_bits(camera, frame, time_ms), 0, 1], np.uint8)
+    return np.where(cells[_cell_index(width)] == 1, WHITE, BLACK).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=16)
+def _cell_index(width: int) -> npt.NDArray[np.intp]:
+    """For each pixel of a row of ``width``, the stamp cell it belongs to."""
     edges = np.linspace(0, width, CELLS + 1).round().astype(int)
-    row = np.empty(width, np.uint8)
-    for i, bit in enumerate(cells):
-        row[edges[i] : edges[i + 1]] = WHITE if bit else BLACK
-    return row
+    return np.searchsorted(edges, np.arange(width), side="right") - 1
 
 
 def decode_stamp(rgb: npt.NDArray[np.uint8], search_fraction: float = 0.15) -> Stamp | None:

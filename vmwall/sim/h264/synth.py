@@ -13,6 +13,8 @@ skipped picture never drifts from what the encoder produced.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,18 +153,31 @@ class FrameSynthesizer:
         w.u(1, 0)  # adaptive_ref_pic_marking_mode_flag: sliding window
         self._write_qp_and_deblocking(w, base.pps)
         total = sps.width_mbs * sps.height_mbs
-        next_address = 0
-        for address in changed_macroblocks(self._previous_band, band_y):
-            w.ue(address - next_address)  # mb_skip_run
+        changed = changed_macroblocks(self._previous_band, band_y)
+        parts: list[bytes] = []
+        if changed:
+            blocks = _blocks(band_y)
+            first = changed[0]
+            w.ue(first)  # mb_skip_run
             w.ue(PCM_MB_TYPE_P_SLICE)
             w.align_zero()
-            w.raw(_pcm_bytes(band_y, address, sps.width_mbs))
-            next_address = address + 1
+            parts.append(w.getvalue())
+            parts.append(blocks[first])
+            # After I_PCM samples the bitstream is byte-aligned: each next macroblock's header
+            # (skip run, macroblock type, alignment) is a fixed byte string per skip run.
+            for previous, address in itertools.pairwise(changed):
+                parts.append(_pcm_header(address - previous - 1))
+                parts.append(blocks[address])
+            w = BitWriter()
+            next_address = changed[-1] + 1
+        else:
+            next_address = 0
         if next_address < total:
             w.ue(total - next_address)
         w.trailing_bits()
+        parts.append(w.getvalue())
         self._previous_band = band_y.copy()
-        return nal(2, NAL_SLICE, w.getvalue())
+        return nal(2, NAL_SLICE, b"".join(parts))
 
     def _check_band(self, sps: Sps, band_y: YPlane) -> None:
         expected = (self.band_rows * MB, sps.width_mbs * MB)
@@ -192,6 +207,33 @@ def changed_macroblocks(before: YPlane, after: YPlane) -> list[int]:
 
 
 _CHROMA = bytes([CHROMA_NEUTRAL]) * 128
+
+
+@functools.lru_cache(maxsize=4096)
+def _pcm_header(skip_run: int) -> bytes:
+    """mb_skip_run, mb_type I_PCM and alignment, starting byte-aligned."""
+    w = BitWriter()
+    w.ue(skip_run)
+    w.ue(PCM_MB_TYPE_P_SLICE)
+    w.align_zero()
+    return w.getvalue()
+
+
+class _Blocks:
+    """I_PCM payloads of a band's macroblocks, made on demand (raster order)."""
+
+    def __init__(self, band_y: YPlane) -> None:
+        rows, cols = band_y.shape[0] // MB, band_y.shape[1] // MB
+        self._cols = cols
+        self._tiles = np.ascontiguousarray(band_y.reshape(rows, MB, cols, MB).transpose(0, 2, 1, 3))
+
+    def __getitem__(self, address: int) -> bytes:
+        row, col = divmod(address, self._cols)
+        return self._tiles[row, col].tobytes() + _CHROMA
+
+
+def _blocks(band_y: YPlane) -> _Blocks:
+    return _Blocks(band_y)
 
 
 def _pcm_bytes(band_y: YPlane, address: int, width_mbs: int) -> bytes:
