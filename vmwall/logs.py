@@ -191,8 +191,24 @@ def _open_log_file(path: Path) -> _RotatingLogFile:
     return handler
 
 
+class _CurrentStderr(logging.StreamHandler[TextIO]):
+    """Writes to whatever ``sys.stderr`` is at the time of the record, not the one at set-up
+    (a redirected or replaced stderr, e.g. a service manager's or a test runner's, keeps working)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def _stderr_handler() -> logging.StreamHandler[TextIO]:
-    handler: logging.StreamHandler[TextIO] = logging.StreamHandler(sys.stderr)
+    handler: logging.StreamHandler[TextIO] = _CurrentStderr()
     handler.setFormatter(logging.Formatter(_STDERR_FORMAT, _DATE_FORMAT))
     return handler
 
