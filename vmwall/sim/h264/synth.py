@@ -229,7 +229,8 @@ class _Blocks:
 
     def __getitem__(self, address: int) -> bytes:
         row, col = divmod(address, self._cols)
-        return self._tiles[row, col].tobytes() + _CHROMA
+        block: bytes = self._tiles[row, col].tobytes()
+        return block + _CHROMA
 
 
 def _blocks(band_y: YPlane) -> _Blocks:
