@@ -10,9 +10,10 @@ CAMERAS="${VMWALL_DEMO_CAMERAS:-16}"
 if ! .venv/bin/python -c "from vmwall.credentials import check_keyring; check_keyring()" 2>/dev/null; then
   if [ -z "${VMWALL_DEMO_KEYRING:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
     echo "==> no keyring in this session: starting a D-Bus session with gnome-keyring"
+    echo "    (its passphrase: \$VMWALL_KEYRING_PASSPHRASE, default 'vmwall-demo')"
     export VMWALL_DEMO_KEYRING=1
     exec dbus-run-session -- bash -c '
-      printf "%s" "${VMWALL_KEYRING_PASSPHRASE:-}" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null
+      printf "%s\n" "${VMWALL_KEYRING_PASSPHRASE:-vmwall-demo}" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null
       exec bash scripts/demo.sh'
   fi
   .venv/bin/python -c "from vmwall.credentials import check_keyring; check_keyring()"
