@@ -42,4 +42,7 @@ done
 
 # 4. The console.
 echo "==> starting the console"
+if [ "$#" -eq 0 ]; then
+  set -- --layout 3x3 --cameras 1,2,3,4,5,6,7,8,9
+fi
 "$VMWALL" console "$@"
