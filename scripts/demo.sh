@@ -29,18 +29,31 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   sleep 1
 fi
 
-# 3. The simulated farm, registered as commune "Simulation" (cameras 1..N).
+# 3. The demo's own stream hub, in this session (it reads the passwords from this session's keyring).
+export VMWALL_HUB_URL="http://127.0.0.1:${VMWALL_DEMO_HUB_PORT:-8491}"
+.venv/bin/python - <<'PY'
+# A hub left on the demo's port by an interrupted demo belongs to a keyring session that is gone.
+import os, signal
+from vmwall.hub.client import HubClient
+client = HubClient()
+if client.is_running():
+    os.kill(int(client.health()["pid"]), signal.SIGTERM)
+PY
+"$VMWALL" hub &
+HUB_PID=$!
+
+# 4. The simulated farm, registered as commune "Simulation" (cameras 1..N).
 echo "==> starting the simulated camera farm ($CAMERAS cameras)"
 "$VMWALL" sim --cameras "$CAMERAS" --register &
 SIM_PID=$!
-trap 'kill $SIM_PID 2>/dev/null || true; wait $SIM_PID 2>/dev/null || true; kill ${XVFB_PID:-} 2>/dev/null || true' EXIT
+trap 'kill $SIM_PID $HUB_PID 2>/dev/null || true; wait $SIM_PID $HUB_PID 2>/dev/null || true; kill ${XVFB_PID:-} 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
   "$VMWALL" cameras list --json 2>/dev/null | grep -q '"Simulation"' && break
   kill -0 $SIM_PID 2>/dev/null || { echo "the camera farm stopped; see its messages above" >&2; exit 1; }
   sleep 0.3
 done
 
-# 4. The console.
+# 5. The console.
 echo "==> starting the console"
 if [ "$#" -eq 0 ]; then
   set -- --layout 3x3 --cameras 1,2,3,4,5,6,7,8,9

@@ -127,15 +127,22 @@ class ConsoleBackend:
             if warm_sub:
                 # Tiles on their main stream keep the sub warm: shrinking back is instant.
                 self._hub.warm(warm_sub, StreamKind.SUB, ttl_s=WARM_TTL_S)
-            streams = self._hub.streams()
+            streams, refused = self._hub.report()
         except HubUnavailableError as error:
             return HubReport(False, str(error), {})
         states: dict[int, str] = {}
+        problems: dict[int, str] = {}
         for stream in streams:
             camera, state = stream.get("camera"), str(stream.get("state", ""))
             if isinstance(camera, int) and _HUB_RANK.get(state, 0) > _HUB_RANK.get(states.get(camera, ""), 0):
                 states[camera] = state
-        return HubReport(True, self._hub.url, states)
+            if isinstance(camera, int) and state in ("failed", "reconnecting") and stream.get("last_error"):
+                problems[camera] = str(stream["last_error"])
+        for entry in refused:
+            camera = entry.get("camera")
+            if isinstance(camera, int):
+                problems[camera] = str(entry.get("error", ""))
+        return HubReport(True, self._hub.url, states, problems)
 
     def stream_url(self, camera: int, kind: StreamKind) -> str:
         return self._hub.stream_url(camera, kind)

@@ -101,6 +101,7 @@ class FakeBackend:
     views: list[SavedView] = field(default_factory=list)
     players: list[FakePlayer] = field(default_factory=list)
     hub_ok: bool = True
+    hub_problems: dict[int, str] = field(default_factory=dict)
     user: int | None = None
     directory_loads: int = 0
     fail_directory: bool = False
@@ -129,7 +130,8 @@ class FakeBackend:
 
     def check_hub(self, warm_sub: list[int]) -> HubReport:
         self.warmed.append(list(warm_sub))
-        return HubReport(self.hub_ok, "http://127.0.0.1:8490" if self.hub_ok else "no hub", {})
+        detail = "http://127.0.0.1:8490" if self.hub_ok else "no hub"
+        return HubReport(self.hub_ok, detail, {}, dict(self.hub_problems))
 
     def stream_url(self, camera: int, kind: StreamKind) -> str:
         return f"http://127.0.0.1:8490/camera/{camera}/{kind}.ts"

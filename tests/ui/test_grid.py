@@ -208,6 +208,22 @@ def test_overlay_follows_the_player(console: ConsoleFactory, qtbot: Any) -> None
     assert tile.status.state is TileState.LOST
 
 
+def test_a_lost_tile_says_what_the_hub_knows(console: ConsoleFactory, qtbot: Any) -> None:
+    window = console(layout="2x2", cameras=(3,))
+    tile = window.grid.tile(0)
+    player = player_of(console.backend, tile)
+    player.report(TileState.LOST, retry_in_s=4, reason="stream ended")
+    qtbot.waitUntil(lambda: tile.status.state is TileState.LOST, timeout=2000)
+    assert tile.message.detail == "le flux s'est arrêté"
+    console.backend.hub_problems[3] = "the camera refused the credentials"
+    window.check_hub()
+    qtbot.waitUntil(lambda: "identifiants" in tile.message.detail, timeout=3000)
+    assert tile.message.detail == "la caméra refuse les identifiants (mot de passe à vérifier)"
+    console.backend.hub_problems.clear()
+    window.check_hub()
+    qtbot.waitUntil(lambda: tile.message.detail == "le flux s'est arrêté", timeout=3000)
+
+
 def test_tile_context_menu(console: ConsoleFactory, qtbot: Any) -> None:
     window = console(layout="2x2", cameras=(1,))
     tile = window.grid.tile(0)

@@ -66,6 +66,11 @@ class HubClient:
     def streams(self) -> list[dict[str, Any]]:
         return list(self._request("GET", "/api/streams")["streams"])
 
+    def report(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The hub's streams, and the streams it last refused to players with why."""
+        answer = self._request("GET", "/api/streams")
+        return list(answer["streams"]), list(answer.get("refused", []))
+
     def warm(self, cameras: list[int], kind: StreamKind, ttl_s: float = 60.0) -> dict[str, Any]:
         numbers = ",".join(str(n) for n in cameras)
         return self._request("POST", f"/api/warm?cameras={numbers}&kind={kind}&ttl={ttl_s:g}")

@@ -54,6 +54,8 @@ class HubHttpServer:
         self.token = token
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        # Why streams were last refused to players: (HTTP status, reason), for consoles and logs.
+        self.refusals: dict[StreamKey, tuple[int, str]] = {}
         self.connections = 0
 
     async def start(self) -> None:
@@ -103,7 +105,7 @@ class HubHttpServer:
                     writer, 200, {"service": "vmwall-hub", "version": __version__, "pid": os.getpid()}
                 )
             elif method == "GET" and url.path == "/api/streams":
-                await _respond(writer, 200, {"streams": self.registry.status()})
+                await _respond(writer, 200, {"streams": self.registry.status(), "refused": self.refused()})
             elif method == "POST" and url.path == "/api/warm":
                 await self._warm(writer, query)
             else:
@@ -139,21 +141,23 @@ class HubHttpServer:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, key: StreamKey, peer: str
     ) -> None:
         loop = asyncio.get_running_loop()
+        refusal: tuple[int, str] | None = None
         try:
             await loop.run_in_executor(None, self._check_stream, key)
         except UnknownCameraError as exc:
-            await _respond(writer, 404, {"error": str(exc)})
-            return
+            refusal = (404, str(exc))
         except StreamRefusedError as exc:
-            await _respond(writer, 403, {"error": str(exc)})
-            return
-        except UserFacingError as exc:
-            await _respond(writer, 503, {"error": str(exc)})
-            return
+            refusal = (403, str(exc))
+        except UserFacingError as exc:  # keyring unreachable, database down…
+            refusal = (503, str(exc))
         existing = self.registry.existing(key)
-        if existing is not None and existing.refusal:
-            await _respond(writer, 502, {"error": f"camera {key[0]}: {existing.refusal}"})
+        if refusal is None and existing is not None and existing.refusal:
+            refusal = (502, f"camera {key[0]}: {existing.refusal}")
+        if refusal is not None:
+            self._note_refusal(key, *refusal)
+            await _respond(writer, refusal[0], {"error": refusal[1]})
             return
+        self.refusals.pop(key, None)
         writer.write(
             b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-cache\r\n"
             b"Connection: close\r\n\r\n"
@@ -183,6 +187,19 @@ class HubHttpServer:
                 consumer.sent_bytes,
                 consumer.resyncs,
             )
+
+    def _note_refusal(self, key: StreamKey, status: int, reason: str) -> None:
+        if self.refusals.get(key) != (status, reason):  # logged once per camera and reason
+            log.warning("camera %d %s refused to players (%d): %s", key[0], key[1], status, reason)
+        self.refusals[key] = (status, reason)
+
+    def refused(self) -> list[dict[str, object]]:
+        return [
+            {"camera": key[0], "kind": str(key[1]), "status": status, "error": reason}
+            for key, (status, reason) in sorted(
+                self.refusals.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))
+            )
+        ]
 
     async def _warm(self, writer: asyncio.StreamWriter, query: dict[str, list[str]]) -> None:
         try:

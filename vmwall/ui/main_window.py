@@ -351,6 +351,9 @@ class ConsoleWindow(GridHostWindow):
 
     def _on_hub_checked(self, report: HubReport) -> None:
         self._hub_check_running = False
+        for grid in self.all_grids():
+            for tile in grid.tiles():
+                tile.set_hub_problem(report.stream_problems.get(tile.camera) if tile.camera else None)
         self.bridge.post_hub_health(report.reachable, report.detail)
         self.bridge.post_hub_streams(report.stream_states)
         self._video_ready()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -44,6 +44,8 @@ class HubReport:
     reachable: bool
     detail: str  # for the status bar tooltip: address, or why it is unreachable
     stream_states: dict[int, str]  # camera number -> best state of its streams in the hub
+    # camera number -> why the hub cannot serve it (refused credentials, keyring, storage only…)
+    stream_problems: dict[int, str] = field(default_factory=dict)
 
 
 class ConsoleServices(Protocol):

@@ -263,6 +263,7 @@ class TileWidget(QWidget):
         self._pending_player: _PendingPlayer | None = None
         self._front = 0
         self._retry_deadline: float | None = None
+        self.hub_problem: str | None = None  # why the stream hub cannot serve this camera, if it says
         self._press: QPoint | None = None
         self._clock = ""
         self.setAcceptDrops(True)
@@ -552,10 +553,27 @@ class TileWidget(QWidget):
                 text = self.tr("signal perdu — nouvel essai dans %1 s").replace("%1", str(seconds))
             else:
                 text = self.tr("signal perdu — nouvel essai…")
-            return text, text, self.reason_text(self.status.reason)
+            detail = self.hub_problem_text(self.hub_problem) if self.hub_problem else None
+            return text, text, detail or self.reason_text(self.status.reason)
         if state in (TileState.REFUSED, TileState.NOT_AUTHORISED):
             return self.tr("non autorisé"), self.tr("non autorisé"), self.status.reason
         return self.tr("connexion…"), self.tr("connexion…"), ""
+
+    def set_hub_problem(self, problem: str | None) -> None:
+        """What the stream hub reports about this tile's camera (shown while the tile is lost)."""
+        if problem != self.hub_problem:
+            self.hub_problem = problem
+            self._update_overlay()
+
+    def hub_problem_text(self, problem: str) -> str:
+        """The hub's reason (English, from vmwall.hub) in the interface's language when known."""
+        if "refused the credentials" in problem:
+            return self.tr("la caméra refuse les identifiants (mot de passe à vérifier)")
+        if "keyring" in problem:
+            return self.tr("le trousseau de clés est inaccessible au hub vidéo (vmwall doctor)")
+        if "storage only" in problem:
+            return self.tr("commune en stockage seul : jamais affichée en direct")
+        return self.tr("hub vidéo : %1").replace("%1", problem.splitlines()[0])
 
     def reason_text(self, reason: str) -> str:
         """The player's reason for a loss (English, from vmwall.video) in the interface's language."""

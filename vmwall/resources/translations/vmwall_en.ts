@@ -541,6 +541,22 @@ Free software (GPL-3.0-or-later).</translation>
         <translation>connecting…</translation>
     </message>
     <message>
+        <source>la caméra refuse les identifiants (mot de passe à vérifier)</source>
+        <translation>the camera refuses the credentials (check the password)</translation>
+    </message>
+    <message>
+        <source>le trousseau de clés est inaccessible au hub vidéo (vmwall doctor)</source>
+        <translation>the video hub cannot reach the keyring (vmwall doctor)</translation>
+    </message>
+    <message>
+        <source>commune en stockage seul : jamais affichée en direct</source>
+        <translation>storage-only commune: never shown live</translation>
+    </message>
+    <message>
+        <source>hub vidéo : %1</source>
+        <translation>video hub: %1</translation>
+    </message>
+    <message>
         <source>le flux s&apos;est arrêté</source>
         <translation>the stream ended</translation>
     </message>
