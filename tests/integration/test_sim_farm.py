@@ -24,26 +24,19 @@ def _spec(farm: Any, number: int) -> Any:
     return next(s for s in farm.specs if s.number == number)
 
 
-def _probe(url: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-rtsp_transport",
-            "tcp",
-            "-select_streams",
-            "v",
-            "-show_streams",
-            "-of",
-            "json",
-            url,
-        ],
+def _ffprobe(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """ffprobe over RTSP/TCP: the client a technician uses to check a camera."""
+    return subprocess.run(
+        ["ffprobe", "-v", "error", "-rtsp_transport", "tcp", *args, url],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
+
+
+def _probe(url: str) -> dict[str, Any]:
+    result = _ffprobe(url, "-select_streams", "v", "-show_streams", "-of", "json")
     assert result.returncode == 0, result.stderr
     streams = json.loads(result.stdout)["streams"]
     assert len(streams) == 1
@@ -97,27 +90,17 @@ def test_each_camera_is_told_apart_by_its_pixels(sim_farm: Any) -> None:
 
 def test_keyframe_every_second(sim_farm: Any) -> None:
     spec = _spec(sim_farm, 1)
-    result = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-rtsp_transport",
-            "tcp",
-            "-read_intervals",
-            "%+4.5",
-            "-select_streams",
-            "v",
-            "-show_entries",
-            "frame=key_frame",
-            "-of",
-            "csv=p=0",
-            rtsp_url(spec.rtsp_main_uri, spec.username, spec.password),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
+    url = rtsp_url(spec.rtsp_main_uri, spec.username, spec.password)
+    result = _ffprobe(
+        url,
+        "-read_intervals",
+        "%+4.5",
+        "-select_streams",
+        "v",
+        "-show_entries",
+        "frame=key_frame",
+        "-of",
+        "csv=p=0",
     )
     assert result.returncode == 0, result.stderr
     flags = [line.strip().rstrip(",") for line in result.stdout.splitlines() if line.strip()]
@@ -129,20 +112,7 @@ def test_keyframe_every_second(sim_farm: Any) -> None:
 
 def test_wrong_rtsp_password_is_refused(sim_farm: Any) -> None:
     spec = _spec(sim_farm, 1)
-    result = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-rtsp_transport",
-            "tcp",
-            rtsp_url(spec.rtsp_main_uri, spec.username, "nope"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = _ffprobe(rtsp_url(spec.rtsp_main_uri, spec.username, "nope"))
     assert result.returncode != 0
     assert "401" in result.stderr
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import socket
 from fractions import Fraction
 from typing import Any
@@ -14,18 +13,7 @@ import pytest
 from vmwall.hub.fanout import Consumer, Unit
 from vmwall.hub.gop import BURST_SPACING, GopCache
 from vmwall.hub.ts import TS_PACKET, first_timestamp, inspect, packets, program_tables, shift_timestamps
-
-
-class _Sink(io.RawIOBase):
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.chunks.append(bytes(data))
-        return len(data)
+from vmwall.hub.upstream import ByteSink
 
 
 def _ts_units(frames: int = 30) -> list[tuple[bytes, bool, int]]:
@@ -34,7 +22,7 @@ def _ts_units(frames: int = 30) -> list[tuple[bytes, bool, int]]:
     enc.width, enc.height, enc.pix_fmt = 320, 240, "yuv420p"
     enc.time_base = Fraction(1, 25)
     enc.options = {"preset": "ultrafast", "x264-params": "keyint=10:min-keyint=10:scenecut=0:bframes=0"}
-    sink = _Sink()
+    sink = ByteSink()
     out = av.open(sink, "w", format="mpegts", options={"flush_packets": "1", "max_delay": "0"})
     stream = out.add_stream("h264", rate=25)
     stream.width, stream.height = 320, 240
@@ -51,8 +39,7 @@ def _ts_units(frames: int = 30) -> list[tuple[bytes, bool, int]]:
             packet.pts = packet.dts = int(packet.pts * 3600)  # 90 kHz
             packet.time_base = Fraction(1, 90000)
             out.mux(packet)
-            data = b"".join(sink.chunks)
-            sink.chunks.clear()
+            data = sink.take()
             units.append((data, bool(packet.is_keyframe), packet.dts))
     return units
 

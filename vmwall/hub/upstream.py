@@ -66,7 +66,9 @@ class StreamStats:
     session_first_keyframe_ms: float | None
 
 
-class _Sink(io.RawIOBase):
+class ByteSink(io.RawIOBase):
+    """A file-like object collecting what a PyAV muxer writes, taken chunk by chunk."""
+
     def __init__(self) -> None:
         self.chunks: list[bytes] = []
 
@@ -87,7 +89,7 @@ class _Muxer:
     """MPEG-TS muxer kept across camera reconnections, so players see one continuous stream."""
 
     def __init__(self, template: Any) -> None:
-        self.sink = _Sink()
+        self.sink = ByteSink()
         self.container = av.open(
             self.sink, "w", format="mpegts", options={"flush_packets": "1", "max_delay": "0"}
         )
