@@ -354,6 +354,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--caching", type=int, default=EngineOptions().network_caching_ms)
     parser.add_argument("--decoder-threads", type=int, default=EngineOptions().decoder_threads)
+    parser.add_argument("--vlc-arg", action="append", default=[], help="extra libVLC option (repeatable)")
     args = parser.parse_args()
     xvfb = start_xvfb()
     stack = Stack(cameras=16)
@@ -363,12 +364,14 @@ def main() -> None:
             network_caching_ms=args.caching,
             live_caching_ms=args.caching,
             decoder_threads=args.decoder_threads,
+            extra_args=tuple(args.vlc_arg),
         )
         engine = get_engine(options)
         out["engine"] = {
             "libvlc": engine.version,
             "network_caching_ms": args.caching,
             "decoder_threads": args.decoder_threads or "auto",
+            "extra_args": args.vlc_arg,
         }
         screen = Screen()
         stack.warm(list(range(1, 17)), "sub", 3600)  # the console keeps visible cameras' sub streams warm

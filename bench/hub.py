@@ -153,7 +153,7 @@ class TsCounter(threading.Thread):
             whole = len(buffer) - len(buffer) % 188
             for at in range(0, whole, 188):
                 pid = ((buffer[at + 1] & 0x1F) << 8) | buffer[at + 2]
-                if pid in (0, 0x1FFF) or pid < 0x100:
+                if pid < 0x100 or pid == 0x1000:  # program tables: players ignore their counters
                     continue
                 has_payload = buffer[at + 3] & 0x10
                 cc = buffer[at + 3] & 0x0F
@@ -245,8 +245,21 @@ def remux_server(stack: Stack, number: int, kind: str) -> tuple[subprocess.Popen
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(0.3)
+    # ffmpeg listens only once it has probed its input; a test connection would take its one accept.
+    wait_listening(port, 15)
     return process, url
+
+
+def wait_listening(port: int, timeout: float) -> None:
+    """Wait until something LISTENs on 127.0.0.1:port, without connecting to it."""
+    wanted = f"0100007F:{port:04X}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open("/proc/net/tcp") as table:
+            if any(line.split()[1] == wanted and line.split()[3] == "0A" for line in list(table)[1:]):
+                return
+        time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on port {port}")
 
 
 def bench_callup(stack: Stack, tries: int) -> dict[str, Any]:

@@ -35,7 +35,13 @@ class EngineOptions:
     live_caching_ms: int = 200
     plain_x11_output: bool = True  # --no-xlib; False lets libVLC pick (OpenGL on a machine with a GPU)
     hardware_decoding: bool = False
-    decoder_threads: int = 0  # 0 = libVLC's choice
+    # One thread per decoder: a console decodes many streams at once, so per-stream frame threads
+    # only add synchronisation and a frame of latency (4x4 sub streams: 52 % -> 46 % CPU alone).
+    decoder_threads: int = 1  # 0 = libVLC's choice
+    # libVLC's scaler converts and scales every picture to its tile: fast bilinear instead of the
+    # default bicubic cut the 4x4 grid from 57 % to 46 % CPU (both together: 41 %, vs 22 % for
+    # ffmpeg decoding the same 16 streams without display). 0 fast bilinear, 2 bicubic.
+    scaling_mode: int = 0
     verbose: bool = False
     extra_args: tuple[str, ...] = ()
 
@@ -62,6 +68,7 @@ def instance_args(options: EngineOptions) -> list[str]:
         args.append("--no-xlib")
     if options.decoder_threads:
         args.append(f"--avcodec-threads={options.decoder_threads}")
+    args.append(f"--swscale-mode={options.scaling_mode}")
     args.extend(options.extra_args)
     return args
 
