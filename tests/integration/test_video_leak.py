@@ -62,7 +62,7 @@ def test_call_ups_and_closes_do_not_leak(xvfb_display: str, relay: TsRelay) -> N
     assert figures["threads_left"] == 0
 
 
-def _child(urls: list[str]) -> None:
+def _child(urls: list[str], cycles: int = 200) -> None:
     from PySide6.QtWidgets import QApplication
 
     from tests.fixtures.display import native_surface, pump
@@ -97,7 +97,7 @@ def _child(urls: list[str]) -> None:
     for i in range(10):  # warm-up: libVLC's plugins, codecs, X11 buffers
         cycle(player, i, live=True)
     start = _rss_mb()
-    for i in range(200):
+    for i in range(cycles):
         cycle(player, i, live=i % 10 == 0)
     after_calls = _rss_mb()
     player.close()
@@ -110,6 +110,7 @@ def _child(urls: list[str]) -> None:
     print(
         json.dumps(
             {
+                "call_ups": cycles,
                 "start": round(start, 1),
                 "after_calls": round(after_calls, 1),
                 "end": round(end, 1),
@@ -128,4 +129,5 @@ def _rss_mb() -> float:
 
 
 if __name__ == "__main__":
-    _child(sys.argv[1:])
+    # python test_video_leak.py URL1 URL2 [CALL_UPS]  (bench/tile_memory.py runs 1,000)
+    _child(sys.argv[1:3], int(sys.argv[3]) if len(sys.argv) > 3 else 200)
