@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
+from vmwall import credentials
 from vmwall.config.layouts import LayoutSet, load_builtin_layouts, load_layouts
 from vmwall.config.settings import (
     Settings,
@@ -27,9 +28,11 @@ from vmwall.config.settings import (
     load_settings,
     set_aside_broken,
 )
+from vmwall.doctor import scan_vlc_plugins, vlc_plugin_dir
 from vmwall.errors import UserFacingError
 from vmwall.hub.client import HubClient, HubUnavailableError
-from vmwall.model import SavedView, StreamKind
+from vmwall.hub.directory import with_credentials
+from vmwall.model import Camera, SavedView, StreamKind
 from vmwall.store import (
     CameraRepository,
     CommuneRepository,
@@ -68,9 +71,13 @@ class ConsoleBackend:
         player_factory: PlayerFactory | None,
         *,
         start_hub: bool = True,
+        direct_rtsp: bool = False,
     ) -> None:
         self._db_url = db_url
         self._hub = hub
+        # Direct RTSP (libVLC opens the camera): URLs with credentials, resolved off the GUI thread.
+        self._direct_rtsp = direct_rtsp
+        self._direct_urls: dict[tuple[int, StreamKind], str] = {}
         self._user_login = user_login
         self._player_factory = player_factory
         self._start_hub = start_hub
@@ -94,7 +101,10 @@ class ConsoleBackend:
             if not user.active:
                 raise UserFacingError(f"account {self._user_login!r} is deactivated")
         self._user_id = user.id if user else None
-        return Directory.build(CommuneRepository(db).list(), CameraRepository(db).list(), user)
+        cameras = CameraRepository(db).list()
+        if self._direct_rtsp:
+            self._direct_urls = direct_stream_urls(cameras)
+        return Directory.build(CommuneRepository(db).list(), cameras, user)
 
     def user_id(self) -> int | None:
         return self._user_id
@@ -145,6 +155,8 @@ class ConsoleBackend:
         return HubReport(True, self._hub.url, states, problems)
 
     def stream_url(self, camera: int, kind: StreamKind) -> str:
+        if self._direct_rtsp and (camera, kind) in self._direct_urls:
+            return self._direct_urls[(camera, kind)]
         return self._hub.stream_url(camera, kind)
 
     def new_player(self) -> PlayerFactory | None:
@@ -155,6 +167,30 @@ class ConsoleBackend:
             db, self._db = self._db, None
         if db is not None:
             db.close()
+
+
+def direct_stream_urls(cameras: list[Camera]) -> dict[tuple[int, StreamKind], str]:
+    """Each camera's own RTSP URL per stream kind, with its credentials from the keyring (in memory)."""
+    urls: dict[tuple[int, StreamKind], str] = {}
+    for camera in cameras:
+        try:
+            password = credentials.load_password(camera.credential_ref) if camera.credential_ref else None
+        except UserFacingError as error:
+            log.warning("camera %d: %s; it plays through the hub", camera.number, error)
+            continue
+        for kind in (StreamKind.MAIN, StreamKind.SUB):
+            uri = camera.stream_uri(kind)
+            if uri is not None and uri.startswith(("rtsp://", "rtsps://")):
+                urls[(camera.number, kind)] = with_credentials(uri, camera.username, password)
+    return urls
+
+
+def libvlc_has_rtsp() -> bool:
+    """Whether this machine's libVLC has an RTSP client (the live555 module): Debian's has none."""
+    import vlc  # loaded only when direct RTSP is configured
+
+    plugin_dir = vlc_plugin_dir(vlc)
+    return plugin_dir is not None and "live555" in scan_vlc_plugins(plugin_dir)
 
 
 def tile_player_factory(engine: VideoEngine) -> PlayerFactory:
@@ -252,12 +288,20 @@ def run_console(arguments: ConsoleArguments) -> int:
         problems.append(str(error))
         engine = None
     hub = HubClient(base_url=arguments.hub_url or "")
+    direct_rtsp = settings.stream_source == "direct-rtsp"
+    if direct_rtsp and not libvlc_has_rtsp():
+        problems.append(
+            "stream_source is direct-rtsp, but this machine's libVLC has no RTSP module: "
+            "tiles play through the stream hub instead (vmwall doctor)"
+        )
+        direct_rtsp = False
     backend = ConsoleBackend(
         arguments.db_url,
         hub,
         user,
         tile_player_factory(engine) if engine else None,
         start_hub=arguments.start_hub,
+        direct_rtsp=direct_rtsp,
     )
     window = build_console(
         app,

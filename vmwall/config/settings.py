@@ -147,6 +147,9 @@ class Settings:
     shortcuts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # changes from the defaults
     main_window: WindowState | None = None
     grid_windows: tuple[WindowState, ...] = ()
+    # Where tiles get their video: "hub" (the stream hub, the default on every platform) or
+    # "direct-rtsp" (libVLC opens the camera itself; only where libVLC has RTSP, e.g. VLC's Windows builds).
+    stream_source: str = "hub"
 
     def shortcut(self, action: str) -> tuple[str, ...]:
         """The key sequences of an action (an empty tuple: the action has no key)."""
@@ -161,6 +164,9 @@ class Settings:
 
     def with_windows(self, main: WindowState | None, grids: tuple[WindowState, ...]) -> Settings:
         return replace(self, main_window=main, grid_windows=grids)
+
+
+STREAM_SOURCES = ("hub", "direct-rtsp")
 
 
 def config_dir() -> Path:
@@ -195,7 +201,9 @@ def layouts_dir(settings: Settings) -> Path:
 
 def parse_settings(source: str, data: object) -> Settings:
     reader = Reader(source, data)
-    reader.only("version", "language", "user", "snapshot_dir", "layouts_dir", "shortcuts", "windows")
+    reader.only(
+        "version", "language", "user", "snapshot_dir", "layouts_dir", "shortcuts", "windows", "stream_source"
+    )
     check_version(reader, SETTINGS_VERSION, "settings")
     language = reader.string("language", required=False, default="fr")
     assert language is not None
@@ -217,7 +225,10 @@ def parse_settings(source: str, data: object) -> Settings:
             main = window
         else:
             grids.append(window)
-    return Settings(language, user, snapshots, layouts, shortcuts, main, tuple(grids))
+    source = reader.string("stream_source", required=False, default="hub") or "hub"
+    if source not in STREAM_SOURCES:
+        raise reader.error(f"{source!r} is not one of {', '.join(STREAM_SOURCES)}", "stream_source")
+    return Settings(language, user, snapshots, layouts, shortcuts, main, tuple(grids), source)
 
 
 def _path(reader: Reader, key: str) -> Path | None:
@@ -318,6 +329,8 @@ def settings_to_json(settings: Settings) -> dict[str, object]:
         data["layouts_dir"] = str(settings.layouts_dir)
     if settings.shortcuts:
         data["shortcuts"] = {k: list(v) for k, v in sorted(settings.shortcuts.items())}
+    if settings.stream_source != "hub":
+        data["stream_source"] = settings.stream_source
     windows = ([settings.main_window] if settings.main_window else []) + list(settings.grid_windows)
     if windows:
         data["windows"] = [_window_to_json(w) for w in windows]
