@@ -190,9 +190,8 @@ def test_errors_are_plain_and_credentials_never_leak(
         urllib.request.urlopen(hub.url("/camera/999/sub.ts"), timeout=5)
     assert missing.value.code == 404 and "no camera number 999" in missing.value.read().decode()
     refused_list = json.loads(urllib.request.urlopen(hub.url("/api/streams"), timeout=5).read())["refused"]
-    assert {"camera": 999, "kind": "sub", "status": 404, "error": "no camera number 999 in the catalogue"} in (
-        refused_list
-    )
+    expected = {"camera": 999, "kind": "sub", "status": 404, "error": "no camera number 999 in the catalogue"}
+    assert expected in refused_list
     # A storage-only commune is never shown live.
     storage = CommuneRepository(db).add(Commune("Archives", "59999", Forfait.STORAGE_ONLY))
     assert storage.id

@@ -1,4 +1,4 @@
-"""Direct RTSP playback (libVLC builds with RTSP, e.g. VLC for Windows): a setting, the hub stays the default."""
+"""Direct RTSP playback where libVLC has RTSP (VLC for Windows): a setting; the hub stays the default."""
 
 from __future__ import annotations
 
