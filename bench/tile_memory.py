@@ -32,9 +32,19 @@ def main() -> None:
         stack.warm([1, 2], "sub", 3600)
         env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
         result = subprocess.run(
-            [sys.executable, str(ROOT / "tests/integration/test_video_leak.py"), stack.stream_url(1, "sub"),
-             stack.stream_url(2, "sub"), str(args.call_ups)],
-            capture_output=True, text=True, env=env, cwd=ROOT, check=True, timeout=3600,
+            [
+                sys.executable,
+                str(ROOT / "tests/integration/test_video_leak.py"),
+                stack.stream_url(1, "sub"),
+                stack.stream_url(2, "sub"),
+                str(args.call_ups),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
+            timeout=3600,
         )
         figures = json.loads(result.stdout.strip().splitlines()[-1])
         figures["rss_growth_mb"] = round(figures["after_calls"] - figures["start"], 1)

@@ -31,8 +31,15 @@ def test_an_unknown_stream_source_is_refused_with_the_file_and_key() -> None:
 def test_direct_urls_carry_credentials_from_the_keyring_only_in_memory(memory_keyring: Any) -> None:
     credentials.store_password("camera:ref-1", "p@ss word")
     cameras = [
-        Camera(1, "A", 1, username="admin", credential_ref="camera:ref-1",
-               main_uri="rtsp://192.0.2.1:554/main", sub_uri="rtsp://192.0.2.1:554/sub"),
+        Camera(
+            1,
+            "A",
+            1,
+            username="admin",
+            credential_ref="camera:ref-1",
+            main_uri="rtsp://192.0.2.1:554/main",
+            sub_uri="rtsp://192.0.2.1:554/sub",
+        ),
         Camera(2, "B", 1, main_uri="http://192.0.2.2/stream.ts"),  # not RTSP: stays on the hub
         Camera(3, "C", 1, username="admin", credential_ref="camera:missing", main_uri="rtsp://192.0.2.3/m"),
     ]
