@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -184,40 +186,41 @@ def test_fixed_camera_has_no_ptz(sim_farm: Any) -> None:
     assert _spec(sim_farm, 1).ptz is True
 
 
-def test_ffplay_plays_the_stream(sim_farm: Any, xvfb_display: str) -> None:
+def test_ffplay_plays_the_stream(sim_farm: Any) -> None:
     """ffplay (an SDL window on a virtual X display) plays the stream: its clock runs, no frame dropped."""
-    require_tools("ffplay")
+    require_tools("ffplay", "Xvfb")
     spec = _spec(sim_farm, 2)
     log: list[str] = []
-    player = subprocess.Popen(
-        [
-            "ffplay",
-            "-v",
-            "info",
-            "-stats",
-            "-rtsp_transport",
-            "tcp",
-            "-an",
-            rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "DISPLAY": xvfb_display, "SDL_AUDIODRIVER": "dummy"},
-    )
-    assert player.stderr is not None
-    reader = threading.Thread(target=lambda: log.extend(_lines(player.stderr)), daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 30
-        clock = 0.0
-        while time.monotonic() < deadline and player.poll() is None and not clock >= 3.0:
-            time.sleep(0.2)
-            clock = _ffplay_clock(log)
-        still_playing = player.poll() is None
-    finally:
-        player.terminate()
-        player.wait(10)
-        reader.join(5)
+    # A private X server: a player that misbehaves must not disturb the session's display.
+    with _private_xvfb() as display:
+        player = subprocess.Popen(
+            [
+                "ffplay",
+                "-v",
+                "info",
+                "-stats",
+                "-rtsp_transport",
+                "tcp",
+                "-an",
+                rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "DISPLAY": display, "SDL_AUDIODRIVER": "dummy"},
+        )
+        assert player.stderr is not None
+        reader = threading.Thread(target=lambda: log.extend(_lines(player.stderr)), daemon=True)
+        reader.start()
+        try:
+            deadline = time.monotonic() + 30
+            clock = 0.0
+            while time.monotonic() < deadline and player.poll() is None and not clock >= 3.0:
+                time.sleep(0.2)
+                clock = _ffplay_clock(log)
+            still_playing = player.poll() is None
+        finally:
+            _stop(player)
+            reader.join(5)
     text = "\n".join(log)
     assert still_playing, text[-800:]
     assert "640x360" in text and "h264" in text
@@ -226,6 +229,34 @@ def test_ffplay_plays_the_stream(sim_farm: Any, xvfb_display: str) -> None:
     # ffplay may drop a picture that is late while its window comes up; the stream itself loses none
     # (consecutive frame counters: test_frames_show_camera_clock_and_counter).
     assert int(status[-1][status[-1].index("fd=") + 1]) <= 2, "ffplay kept dropping frames"
+
+
+def _stop(process: subprocess.Popen[Any]) -> None:
+    process.terminate()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:  # ffplay sometimes ignores SIGTERM while its reader blocks
+        process.kill()
+        process.wait(5)
+
+
+@contextlib.contextmanager
+def _private_xvfb() -> Iterator[str]:
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    try:
+        assert number, "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        _stop(server)
 
 
 def _lines(stream: Any) -> Any:
