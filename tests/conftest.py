@@ -6,5 +6,6 @@ pytest_plugins = [
     "tests.fixtures.sim",
     "tests.fixtures.onvif_sim",
     "tests.fixtures.hub",
+    "tests.fixtures.ts_relay",
     "tests.fixtures.display",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,30 +10,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.fixtures.sim import require_tools, rtsp_url
 from tests.fixtures.ts_relay import TsRelay
 from vmwall.sim.stamp import decode_stamp
 from vmwall.video.grab import FrameGrabber
 from vmwall.video.snapshot import SnapshotInfo, read_png_info, save_png
 
 pytestmark = pytest.mark.cpu
-
-
-@pytest.fixture(scope="module")
-def relay(sim_farm: Any) -> Iterator[TsRelay]:
-    require_tools("ffmpeg")
-    specs = {s.number: s for s in sim_farm.specs}
-
-    def url_of(number: int, kind: str) -> str:
-        spec = specs[number]
-        return rtsp_url(
-            spec.rtsp_main_uri if kind == "main" else spec.rtsp_sub_uri, spec.username, spec.password
-        )
-
-    server = TsRelay(url_of)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_grabber_frames_carry_the_right_stamp(relay: TsRelay, sim_farm: Any) -> None:

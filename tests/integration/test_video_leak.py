@@ -12,35 +12,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.fixtures.sim import require_tools, rtsp_url
 from tests.fixtures.ts_relay import TsRelay
 
 pytestmark = [pytest.mark.cpu, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def relay(sim_farm: Any) -> Iterator[TsRelay]:
-    require_tools("ffmpeg")
-    specs = {s.number: s for s in sim_farm.specs}
-
-    def url_of(number: int, kind: str) -> str:
-        spec = specs[number]
-        return rtsp_url(
-            spec.rtsp_main_uri if kind == "main" else spec.rtsp_sub_uri, spec.username, spec.password
-        )
-
-    server = TsRelay(url_of)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_call_ups_and_closes_do_not_leak(xvfb_display: str, relay: TsRelay) -> None:

@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 
 from tests.fixtures.display import grab_window, native_surface, pump
-from tests.fixtures.sim import require_tools, rtsp_url
 from tests.fixtures.ts_relay import TsRelay
 from vmwall.model import StreamKind
 from vmwall.sim.stamp import decode_stamp
@@ -33,23 +32,6 @@ W, H = 640, 360
 
 def _specs(farm: Any) -> dict[int, Any]:
     return {s.number: s for s in farm.specs}
-
-
-@pytest.fixture(scope="module")
-def relay(sim_farm: Any) -> Iterator[TsRelay]:
-    require_tools("ffmpeg")
-    specs = _specs(sim_farm)
-
-    def url_of(number: int, kind: str) -> str:
-        spec = specs[number]
-        return rtsp_url(
-            spec.rtsp_main_uri if kind == "main" else spec.rtsp_sub_uri, spec.username, spec.password
-        )
-
-    server = TsRelay(url_of)
-    server.start()
-    yield server
-    server.stop()
 
 
 def source(relay: TsRelay, camera: int, kind: StreamKind = StreamKind.SUB) -> TileSource:
