@@ -8,9 +8,14 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 MASK = "***"
 
 # Query parameters that carry secrets in camera URLs seen in the field.
-_SECRET_PARAMS = frozenset(
+SECRET_QUERY_PARAMS = frozenset(
     {"password", "passwd", "pwd", "pass", "token", "auth", "key", "secret", "signature"}
 )
+
+
+def is_secret_param(name: str) -> bool:
+    """True when a URL query parameter of this name carries a secret (case-insensitive)."""
+    return name.lower() in SECRET_QUERY_PARAMS
 
 # scheme://user:pass@host or scheme://user@host, anywhere in a text.
 _URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
@@ -28,8 +33,8 @@ def redact_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
-            query = urlencode([(k, MASK if k.lower() in _SECRET_PARAMS else v) for k, v in pairs], safe="*")
+        if any(is_secret_param(k) for k, _ in pairs):
+            query = urlencode([(k, MASK if is_secret_param(k) else v) for k, v in pairs], safe="*")
     if netloc == parts.netloc and query == parts.query:
         return url  # nothing secret: leave it exactly as written (sqlite:////abs/path stays intact)
     return urlunsplit(SplitResult(parts.scheme, netloc, parts.path, query, parts.fragment))

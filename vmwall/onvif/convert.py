@@ -7,15 +7,13 @@ from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from vmwall.model.device import DeviceInfo, MediaProfile, scope_value
-from vmwall.redact import redact_url
+from vmwall.redact import SECRET_QUERY_PARAMS, redact_url
 
 log = logging.getLogger(__name__)
 
 # Query parameters that carry an account or a secret in stream and snapshot URIs (those that
 # `vmwall.redact` masks, plus the user name that goes with them).
-_SECRET_QUERY_KEYS = frozenset(
-    {"user", "username", "password", "passwd", "pwd", "pass", "token", "auth", "key", "secret", "signature"}
-)
+_SECRET_QUERY_KEYS = SECRET_QUERY_PARAMS | {"user", "username"}
 
 
 def text_or_none(value: Any) -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from vmwall.model import Camera
 from vmwall.model.camera import MAX_CAMERA_NUMBER
+from vmwall.redact import is_secret_param
 from vmwall.store.db import Database
 from vmwall.store.errors import DuplicateError, NotFoundError, StoreError
 from vmwall.store.repositories._common import Explain, explained_conflicts, require_id, require_no_id
@@ -20,7 +21,6 @@ from vmwall.store.tables import CameraRow, CommuneRow
 # Every field of Camera but the id has a column of the same name.
 _FIELDS = tuple(f.name for f in fields(Camera) if f.name != "id")
 _URI_FIELDS = ("main_uri", "sub_uri", "snapshot_uri")
-_SECRET_PARAMS = frozenset({"password", "passwd", "pwd", "pass"})
 _IN_CHUNK = 500  # bound parameters per IN (...) query
 
 
@@ -42,7 +42,7 @@ def _refuse_secrets(camera: Camera) -> None:
             continue
         parts = urlsplit(uri)
         if parts.password is not None or any(
-            key.lower() in _SECRET_PARAMS for key, _ in parse_qsl(parts.query, keep_blank_values=True)
+            is_secret_param(key) for key, _ in parse_qsl(parts.query, keep_blank_values=True)
         ):
             raise StoreError(
                 f"camera {camera.number}: {name} carries a password; store the URI without it and the"
