@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
+import itertools
 import json
 import os
 import platform
@@ -890,9 +891,23 @@ def assess_joystick(facts: Facts) -> CheckResult:
             fix="pip install 'pysdl2>=0.9.16' 'pysdl2-dll>=2.30'",
         )
     names: list[str] = list(facts.get("names") or [])
+    profiles: list[str | None] = list(facts.get("profiles") or [])
+    described = [
+        f"{name} (profile {profile})" if profile else name
+        for name, profile in itertools.zip_longest(names, profiles[: len(names)])
+        if name is not None
+    ]
     count = int(facts.get("joysticks", 0))
-    attached = f"{count} joystick(s): {', '.join(names)}" if count else "no joystick connected"
-    return _ok("joystick", f"SDL {facts['sdl']}, {attached}", facts)
+    attached = f"{count} joystick(s): {', '.join(described)}" if count else "no joystick connected"
+    summary = f"SDL {facts['sdl']}, {attached}"
+    if facts.get("mapping_error"):
+        return _warn(
+            "joystick",
+            f"{summary}; the joystick mapping file is refused",
+            facts,
+            fix=f"correct or remove it: {facts['mapping_error']} (the built-in profiles are used meanwhile)",
+        )
+    return _ok("joystick", summary, facts)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1250,6 +1265,10 @@ def _probe_sdl() -> Facts:
     import sdl2
     import sdl2.dll
 
+    from vmwall.ptz.joystick import device_identity
+    from vmwall.ptz.joystick_mapping import load_mappings_or_builtin
+
+    mappings, mapping_error = load_mappings_or_builtin()
     if sdl2.SDL_Init(sdl2.SDL_INIT_JOYSTICK) != 0:
         return {"error": f"SDL_Init: {sdl2.SDL_GetError().decode(errors='replace')}"}
     try:
@@ -1257,14 +1276,19 @@ def _probe_sdl() -> Facts:
         sdl2.SDL_GetVersion(version)
         count = sdl2.SDL_NumJoysticks()
         names = [(sdl2.SDL_JoystickNameForIndex(i) or b"?").decode(errors="replace") for i in range(count)]
+        identities = [device_identity(sdl2, i) for i in range(count)]
     finally:
         sdl2.SDL_Quit()
+    chosen = [mappings.select(identity) for identity in identities]
     return {
         "sdl": f"{version.major}.{version.minor}.{version.patch}",
         "pysdl2": _distribution_version("pysdl2"),
         "pysdl2_dll": _distribution_version("pysdl2-dll"),
         "joysticks": count,
         "names": names,
+        "guids": [identity.guid for identity in identities],
+        "profiles": [profile.id if profile else None for profile in chosen],
+        "mapping_error": str(mapping_error) if mapping_error else None,
     }
 
 

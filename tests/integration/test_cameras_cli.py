@@ -12,13 +12,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
 import pytest
 
+from tests.fixtures.accounts import TEST_PASSWORD, create_account
 from tests.fixtures.keyring import MemoryKeyring
 from tests.fixtures.onvif_sim import SIM_PASSWORDS, SIM_USER
 from tests.fixtures.secret_scan import assert_secret_not_stored
@@ -92,14 +93,24 @@ class Cli:
 
 
 @pytest.fixture
-def cli(db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+def cli(
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cli_admin: Callable[[str], str],
+) -> Cli:
+    cli_admin(db_url)  # every command but the service ones runs as a signed-in user
     return Cli(db_url, capsys, monkeypatch)
 
 
 @pytest.fixture
 def sqlite_cli(
-    sqlite_database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    sqlite_database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cli_admin: Callable[[str], str],
 ) -> Cli:
+    cli_admin(sqlite_database_url)
     return Cli(sqlite_database_url, capsys, monkeypatch)
 
 
@@ -395,6 +406,9 @@ def run_vmwall(
 def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VMWALL_", "PYTHON_KEYRING"))}
     env.update(HOME=str(tmp_path / "home"), VMWALL_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT))
+    # The script acts as a signed-in administrator of the default database (VMWALL_USER/VMWALL_PASSWORD).
+    create_account(f"sqlite:///{tmp_path / 'data' / 'vmwall.sqlite3'}", "admin.test")
+    env.update(VMWALL_USER="admin.test", VMWALL_PASSWORD=TEST_PASSWORD)
     env.update(extra)
     (tmp_path / "home").mkdir(exist_ok=True)
     return env

@@ -225,7 +225,7 @@ def test_wrong_password_is_refused_with_not_authorized(onvif_farm: SimOnvifFarm)
                 await device.authless_GetDeviceInformation()
             assert subcodes(caught.value) == ["NotAuthorized"]
             services = await device.authless_GetServices({"IncludeCapability": False})  # PRE_AUTH
-            assert len(services) == 4
+            assert len(services) == 5  # device, media, events, PTZ, imaging
 
     run(scenario())
     assert onvif_farm.request_count(1, "GetCapabilities") >= 1

@@ -74,10 +74,15 @@ def test_register_never_overwrites_a_real_camera(database: Database, memory_keyr
 
 
 def test_sim_command_prints_addresses_and_registers(
-    tmp_path: Path, memory_keyring: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    memory_keyring: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cli_admin: Any,
 ) -> None:
     monkeypatch.setenv("VMWALL_LOG_DIR", str(tmp_path / "logs"))
     db_url = f"sqlite:///{tmp_path / 'sim.sqlite3'}"
+    cli_admin(db_url)  # `sim --register` writes the catalogue: a camera administrator signs in
     code: list[int] = []
     runner = threading.Thread(
         target=lambda: code.append(

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QRect, Qt
 
+from tests.fixtures.accounts import TEST_PASSWORD, create_account
 from tests.ui.conftest import ConsoleFactory
 from vmwall.cli import main
 from vmwall.config.settings import WindowKind, WindowState, load_settings
-from vmwall.model import SavedView
+from vmwall.model import Role, SavedView
 from vmwall.ui.grid_window import screen_for
 
 
@@ -139,6 +140,9 @@ def test_vmwall_console_starts_into_a_layout_and_stops_on_sigterm(xvfb_display: 
         "VMWALL_DATA_DIR": str(tmp_path / "data"),
     }
     env.pop("VMWALL_DB_URL", None)
+    # A named account signs in from the environment (no login dialog), as scripts and the demo do.
+    create_account(f"sqlite:///{tmp_path / 'db.sqlite3'}", "operateur.test", Role.OPERATEUR)
+    env.update(VMWALL_USER="operateur.test", VMWALL_PASSWORD=TEST_PASSWORD)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -163,7 +167,7 @@ def test_vmwall_console_starts_into_a_layout_and_stops_on_sigterm(xvfb_display: 
     try:
         log = tmp_path / "log" / "console.log"
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and "Initial schema" not in (
+        while time.monotonic() < deadline and "signed in from the environment" not in (
             log.read_text() if log.exists() else ""
         ):
             time.sleep(0.2)
@@ -226,6 +230,9 @@ def run_console_briefly(display: str, tmp_path: Path, *args: str) -> None:
         "VMWALL_DATA_DIR": str(tmp_path / "data"),
     }
     env.pop("VMWALL_DB_URL", None)
+    # A named account signs in from the environment (no login dialog), as scripts and the demo do.
+    create_account(f"sqlite:///{tmp_path / 'db.sqlite3'}", "operateur.test", Role.OPERATEUR)
+    env.update(VMWALL_USER="operateur.test", VMWALL_PASSWORD=TEST_PASSWORD)
     process = subprocess.Popen(
         [
             sys.executable,

@@ -232,7 +232,7 @@ def test_tile_context_menu(console: ConsoleFactory, qtbot: Any) -> None:
     assert texts[:2] == ["Instantané", "Flux"]
     assert "Retirer la caméra" in texts and "Agrandir" in texts
     ptz = next(a for a in menu.actions() if a.text().startswith("PTZ"))
-    assert not ptz.isEnabled() and "pas encore disponible" in ptz.toolTip()
+    assert not ptz.isEnabled() and "pas disponible sur cette console" in ptz.toolTip()  # no PTZ service
     snapshot = menu.actions()[0]
     assert not snapshot.isEnabled()  # not live yet
     stream = next(a for a in menu.actions() if a.text() == "Flux").menu()

@@ -179,6 +179,8 @@ def _list(args: argparse.Namespace) -> int:
 
     with open_database(args.db) as database:
         entries = Catalogue(database).entries(args.commune)
+    scope = _scope(args)
+    entries = [e for e in entries if not scope or e.camera.commune_id in scope]
     if args.json:
         print(json.dumps([_camera_json(e.camera, e.commune) for e in entries], indent=2))
         return 0
@@ -206,6 +208,9 @@ def _show(args: argparse.Namespace) -> int:
 
     with open_database(args.db) as database:
         entry = Catalogue(database).entry(args.number)
+    scope = _scope(args)
+    if scope and entry.camera.commune_id not in scope:  # not even named to another commune's account
+        raise UserFacingError(f"no camera number {args.number}")
     fields = _camera_json(entry.camera, entry.commune)
     if args.json:
         print(json.dumps(fields, indent=2))
@@ -244,6 +249,14 @@ def _discover(args: argparse.Namespace) -> int:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _scope(args: argparse.Namespace) -> frozenset[int]:
+    """The signed-in account's communes (empty: every commune)."""
+    from vmwall.commands._auth import session_of
+
+    session = session_of(args)
+    return session.communes if session is not None else frozenset()
 
 
 def _add_password_stdin(parser: argparse.ArgumentParser, what: str = "the password") -> None:

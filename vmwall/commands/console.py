@@ -22,7 +22,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--view", metavar="NAME", help="open a saved view (yours, or a shared one)")
     parser.add_argument(
-        "--user", metavar="LOGIN", help="named account using this console (default: settings)"
+        "--user",
+        metavar="LOGIN",
+        help="named account signing in (default: $VMWALL_USER, else settings); with $VMWALL_PASSWORD"
+        " set, no login dialog (scripts, the demo)",
+    )
+    parser.add_argument(
+        "--lock-after",
+        type=_minutes,
+        default=10.0,
+        metavar="MINUTES",
+        help="lock the console after this long without keyboard or mouse input (default 10, 0.5..60)",
     )
     parser.add_argument("--language", choices=("fr", "en"), help="interface language (default: settings, fr)")
     parser.add_argument(
@@ -57,5 +67,16 @@ def run(args: argparse.Namespace) -> int:
             hub_url=args.hub,
             start_hub=not args.no_start_hub,
             verbose=args.verbose,
+            lock_after_s=args.lock_after * 60,
         )
     )
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if not 0.5 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"{text} min is outside 0.5..60 min")
+    return value

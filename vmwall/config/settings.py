@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -22,6 +21,7 @@ from types import MappingProxyType
 
 import platformdirs
 
+from vmwall.atomic_file import write_atomic
 from vmwall.config._strict import ConfigFileError, Reader, check_version, read_json_file
 from vmwall.model.camera import MAX_CAMERA_NUMBER
 
@@ -56,6 +56,19 @@ class Action(StrEnum):
     FOCUS_GRID = "focus_grid"
     NEW_GRID_WINDOW = "new_grid_window"
     SAVE_VIEW = "save_view"
+    # PTZ of the selected tile's camera (steps: a fraction of the picture, or a short move).
+    PTZ_PANEL = "ptz_panel"
+    PTZ_LEFT = "ptz_left"
+    PTZ_RIGHT = "ptz_right"
+    PTZ_UP = "ptz_up"
+    PTZ_DOWN = "ptz_down"
+    PTZ_ZOOM_IN = "ptz_zoom_in"
+    PTZ_ZOOM_OUT = "ptz_zoom_out"
+    PTZ_HOME = "ptz_home"
+    # The main courante: its panel, a quick entry and an incident bookmark on the selected tile.
+    JOURNAL_PANEL = "journal_panel"
+    JOURNAL_ENTRY = "journal_entry"
+    BOOKMARK = "bookmark"
 
 
 # Actions handled by the grid's keypad (only while the grid has the keyboard focus); the others
@@ -98,6 +111,17 @@ DEFAULT_SHORTCUTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         Action.FOCUS_GRID: ("Ctrl+G",),
         Action.NEW_GRID_WINDOW: ("Ctrl+N",),
         Action.SAVE_VIEW: ("Ctrl+S",),
+        Action.PTZ_PANEL: ("Ctrl+P",),
+        Action.PTZ_LEFT: ("Ctrl+Left",),
+        Action.PTZ_RIGHT: ("Ctrl+Right",),
+        Action.PTZ_UP: ("Ctrl+Up",),
+        Action.PTZ_DOWN: ("Ctrl+Down",),
+        Action.PTZ_ZOOM_IN: ("Ctrl+Shift+Up",),
+        Action.PTZ_ZOOM_OUT: ("Ctrl+Shift+Down",),
+        Action.PTZ_HOME: ("Ctrl+Home",),
+        Action.JOURNAL_PANEL: ("Ctrl+J",),
+        Action.JOURNAL_ENTRY: ("Ctrl+E",),
+        Action.BOOKMARK: ("Ctrl+B",),
         # The built-in layouts, by F-key.
         "layout:1x1": ("F1",),
         "layout:2x2": ("F2",),
@@ -361,18 +385,8 @@ def _window_to_json(window: WindowState) -> dict[str, object]:
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write atomically (a crash mid-write leaves the previous file). Returns the path written."""
     path = path or default_settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(settings_to_json(settings), indent=2, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
     return path
 
 

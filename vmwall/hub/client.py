@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from vmwall.errors import UserFacingError
-from vmwall.hub.service import DEFAULT_PORT
 from vmwall.model import StreamKind
+
+# The hub's default loopback port (vmwall.hub.service uses it; not imported from there: the service
+# pulls in the database layer, and consoles and wall nodes import this client at start-up).
+DEFAULT_PORT = 8490
 
 
 class HubUnavailableError(UserFacingError):

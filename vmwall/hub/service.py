@@ -8,6 +8,7 @@ import logging
 import signal
 from dataclasses import dataclass, field
 
+from vmwall.hub.client import DEFAULT_PORT
 from vmwall.hub.directory import CameraDirectory
 from vmwall.hub.http import HubHttpServer
 from vmwall.hub.registry import StreamKey, StreamRegistry
@@ -16,7 +17,6 @@ from vmwall.store import Database
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PORT = 8490
 
 
 @dataclass(frozen=True, slots=True)

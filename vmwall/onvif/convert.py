@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from vmwall.model.device import DeviceInfo, MediaProfile, scope_value
+from vmwall.model.ptz import Range
 from vmwall.redact import SECRET_QUERY_PARAMS, redact_url
 
 log = logging.getLogger(__name__)
@@ -25,26 +27,26 @@ def text_or_none(value: Any) -> str | None:
 
 def device_info_from(reply: Any) -> DeviceInfo:
     return DeviceInfo(
-        manufacturer=text_or_none(_get(reply, "Manufacturer")),
-        model=text_or_none(_get(reply, "Model")),
-        firmware_version=text_or_none(_get(reply, "FirmwareVersion")),
-        serial_number=text_or_none(_get(reply, "SerialNumber")),
-        hardware_id=text_or_none(_get(reply, "HardwareId")),
+        manufacturer=text_or_none(get_field(reply, "Manufacturer")),
+        model=text_or_none(get_field(reply, "Model")),
+        firmware_version=text_or_none(get_field(reply, "FirmwareVersion")),
+        serial_number=text_or_none(get_field(reply, "SerialNumber")),
+        hardware_id=text_or_none(get_field(reply, "HardwareId")),
     )
 
 
 def media_profile_from(profile: Any) -> MediaProfile:
-    encoder = _get(profile, "VideoEncoderConfiguration")
-    resolution = _get(encoder, "Resolution")
-    rate_control = _get(encoder, "RateControl")
+    encoder = get_field(profile, "VideoEncoderConfiguration")
+    resolution = get_field(encoder, "Resolution")
+    rate_control = get_field(encoder, "RateControl")
     return MediaProfile(
-        token=text_or_none(_get(profile, "token")) or "",
-        name=text_or_none(_get(profile, "Name")) or "",
-        encoding=text_or_none(_get(encoder, "Encoding")),
-        width=_int(_get(resolution, "Width")),
-        height=_int(_get(resolution, "Height")),
-        frame_rate=_float(_get(rate_control, "FrameRateLimit")),
-        ptz=_get(profile, "PTZConfiguration") is not None,
+        token=text_or_none(get_field(profile, "token")) or "",
+        name=text_or_none(get_field(profile, "Name")) or "",
+        encoding=text_or_none(get_field(encoder, "Encoding")),
+        width=_int(get_field(resolution, "Width")),
+        height=_int(get_field(resolution, "Height")),
+        frame_rate=_float(get_field(rate_control, "FrameRateLimit")),
+        ptz=get_field(profile, "PTZConfiguration") is not None,
     )
 
 
@@ -54,7 +56,7 @@ def name_from_scopes(reply: Any) -> str | None:
         return None
     items: list[str] = []
     for scope in reply:
-        item = text_or_none(_get(scope, "ScopeItem"))
+        item = text_or_none(get_field(scope, "ScopeItem"))
         if item:
             items.append(item)
     return scope_value(tuple(items), "name")
@@ -82,7 +84,8 @@ def strip_credentials(uri: str | None) -> str | None:
     return urlunsplit(SplitResult(parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
-def _get(obj: Any, name: str) -> Any:
+def get_field(obj: Any, name: str) -> Any:
+    """``obj``'s element ``name`` (a zeep object or a dict), None when it is missing."""
     if obj is None:
         return None
     if isinstance(obj, dict):
@@ -91,6 +94,24 @@ def _get(obj: Any, name: str) -> Any:
         return getattr(obj, name, None)
     except (AttributeError, KeyError):  # zeep objects raise on unknown names in some versions
         return None
+
+
+def as_list(value: Any) -> list[Any]:
+    """A repeated element as a list (zeep gives one item alone, or None for none)."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def range_from(value: Any) -> Range | None:
+    """A FloatRange (Min, Max) with finite ends in order, or None."""
+    try:
+        low, high = float(get_field(value, "Min")), float(get_field(value, "Max"))
+    except (TypeError, ValueError):
+        return None
+    return (low, high) if math.isfinite(low) and math.isfinite(high) and low <= high else None
 
 
 def _int(value: Any) -> int | None:

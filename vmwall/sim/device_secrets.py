@@ -9,10 +9,10 @@ file: `vmwall sim --register` hands each password to the OS keyring through vmwa
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 
+from vmwall.atomic_file import write_atomic
 from vmwall.errors import UserFacingError
 
 
@@ -32,10 +32,6 @@ def load_or_create(path: Path, numbers: list[int]) -> dict[int, str]:
     if missing:
         for number in missing:
             stored[number] = secrets.token_urlsafe(12)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({str(k): v for k, v in sorted(stored.items())}, handle)
-        os.replace(tmp, path)
+        text = json.dumps({str(k): v for k, v in sorted(stored.items())})
+        write_atomic(path, text.encode("utf-8"))
     return {n: stored[n] for n in numbers}

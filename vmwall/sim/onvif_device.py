@@ -6,7 +6,7 @@ thread, and aiohttp's HTTP parser (header and line limits, keep-alive, lingering
 hardened. A thread per port (ThreadingHTTPServer) would cost a thread per connection and per
 long-poll, and its parser is laxer.
 
-Each device serves /onvif/{device,media,ptz,events}_service, pull-point subscriptions at
+Each device serves /onvif/{device,media,ptz,events,imaging}_service, pull-point subscriptions at
 /onvif/subscription/<id> and its snapshot at /snapshot.jpg (see onvif_http).
 """
 
@@ -20,13 +20,14 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from aiohttp import web
 
 from vmwall.sim.events import EventHub
 from vmwall.sim.onvif_context import VIDEO_SOURCE_TOKEN, SimDevice
 from vmwall.sim.onvif_http import DeviceHttp
+from vmwall.sim.onvif_imaging import FocusState, attach_focus, focus_of
 from vmwall.sim.onvif_ptz_spaces import MAX_PRESETS
 from vmwall.sim.ptz_state import PtzState
 from vmwall.sim.soap import utc_now
@@ -64,7 +65,9 @@ class SimOnvifFarm:
         snapshot_provider: Callable[[int], bytes] | None = None,
         clock: Callable[[], float] = time.monotonic,
         motion_interval_s: float | None = 20.0,
+        focus_cameras: Collection[int] | None = None,
     ) -> None:
+        """``focus_cameras``: the cameras with a motorised lens (imaging service); None: all."""
         numbers = [spec.number for spec in specs]
         if len(set(numbers)) != len(numbers):
             raise ValueError("camera numbers must be unique")
@@ -78,6 +81,8 @@ class SimOnvifFarm:
                 events=EventHub(VIDEO_SOURCE_TOKEN, clock),
                 verifier=UsernameTokenVerifier(spec.username, spec.password),
             )
+            if focus_cameras is None or spec.number in focus_cameras:
+                attach_focus(self._devices[spec.number], FocusState(clock))
         self._lock = threading.Lock()
         self._close_lock = threading.Lock()
         self._state = "new"
@@ -98,6 +103,13 @@ class SimOnvifFarm:
         if ptz is None:
             raise ValueError(f"camera {number} has no PTZ")
         return ptz
+
+    def focus(self, number: int) -> FocusState:
+        """The lens of camera `number`; ValueError without imaging focus, KeyError if unknown."""
+        lens = focus_of(self._devices[number])
+        if lens is None:
+            raise ValueError(f"camera {number} has no imaging focus")
+        return lens
 
     def emit_motion(self, number: int, active: bool) -> None:
         """Publish a motion alarm (State true/false) to camera `number`'s pull-point subscribers."""

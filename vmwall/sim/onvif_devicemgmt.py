@@ -18,6 +18,7 @@ from vmwall.sim.onvif_context import (
     device_scopes,
     operation_key,
 )
+from vmwall.sim.onvif_imaging import IMAGING_NAMESPACE, IMAGING_PATH, focus_of, imaging_capabilities
 from vmwall.sim.soap import NS, Element, el, etree, format_bool, parse_bool, receiver_fault, utc_now
 
 ONVIF_VERSION = (21, 12)  # what the simulated firmware claims to implement
@@ -124,6 +125,18 @@ async def get_services(call: Call) -> Element:
                 ],
             )
         )
+    if focus_of(call.device) is not None:  # the imaging service (timg is not among NS' prefixes)
+        entries.append(
+            el(
+                "tds:Service",
+                children=[
+                    el("tds:Namespace", IMAGING_NAMESPACE),
+                    el("tds:XAddr", call.url(IMAGING_PATH)),
+                    el("tds:Capabilities", children=[imaging_capabilities()]) if include else None,
+                    _version("tds", 2, 0),
+                ],
+            )
+        )
     return el("tds:GetServicesResponse", children=entries)
 
 
@@ -140,6 +153,8 @@ async def get_capabilities(call: Call) -> Element:
     known = {"All", "Analytics", "Device", "Events", "Imaging", "Media", "PTZ"}
     wanted = categories & known
     offered = {"Device", "Events", "Media"} | ({"PTZ"} if call.device.spec.ptz else set())
+    if focus_of(call.device) is not None:
+        offered.add("Imaging")
     if "All" not in wanted and not wanted & offered:
         raise receiver_fault(
             "ter:ActionNotSupported", "ter:NoSuchService", reason="Capability category not supported"
@@ -148,7 +163,7 @@ async def get_capabilities(call: Call) -> Element:
     def include(category: str) -> bool:
         return category in offered and ("All" in wanted or category in wanted)
 
-    device = events = media = ptz = None
+    device = events = imaging = media = ptz = None
     if include("Device"):
         device = el(
             "tt:Device",
@@ -198,6 +213,8 @@ async def get_capabilities(call: Call) -> Element:
                 el("tt:WSPausableSubscriptionManagerInterfaceSupport", "false"),
             ],
         )
+    if include("Imaging"):
+        imaging = el("tt:Imaging", children=[el("tt:XAddr", call.url(IMAGING_PATH))])
     if include("Media"):
         media = el(
             "tt:Media",
@@ -215,7 +232,7 @@ async def get_capabilities(call: Call) -> Element:
         )
     if include("PTZ"):
         ptz = el("tt:PTZ", children=[el("tt:XAddr", call.url(PTZ_PATH))])
-    capabilities = el("tds:Capabilities", children=[device, events, media, ptz])
+    capabilities = el("tds:Capabilities", children=[device, events, imaging, media, ptz])
     return el("tds:GetCapabilitiesResponse", children=[capabilities])
 
 

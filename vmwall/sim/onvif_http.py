@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from vmwall.sim import onvif_devicemgmt, onvif_events, onvif_media, onvif_ptz
+from vmwall.sim import onvif_devicemgmt, onvif_events, onvif_imaging, onvif_media, onvif_ptz
 from vmwall.sim.onvif_context import SNAPSHOT_PATH, Access, Call, Operation, SimDevice
 from vmwall.sim.onvif_snapshot import DigestAuthenticator, default_snapshot
 from vmwall.sim.soap import (
@@ -47,6 +47,7 @@ OPERATIONS: dict[str, Operation] = {
     **onvif_media.OPERATIONS,
     **onvif_ptz.OPERATIONS,
     **onvif_events.OPERATIONS,
+    **onvif_imaging.OPERATIONS,
 }
 _DEVICE_KEY = web.AppKey("device", SimDevice)
 

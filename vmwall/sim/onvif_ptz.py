@@ -1,6 +1,14 @@
-"""PTZ service (tptz, ver20) of a simulated camera, over `PtzState`, in ONVIF generic spaces only."""
+"""PTZ service (tptz, ver20) of a simulated camera, over `PtzState`, in ONVIF generic spaces (and
+RelativeMove in the field-of-view space, computed from the lens of `vmwall.sim.scene`).
+
+Test hooks on the head (`PtzState`): every request is recorded on arrival (`received`), a stalled
+head lets requests hang until it resumes (`stall`/`resume`), and operations named in
+`unsupported` are refused with ter:ActionNotSupported and their spaces are not advertised.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 from vmwall.sim.onvif_context import (
     PROFILES,
@@ -14,6 +22,7 @@ from vmwall.sim.onvif_ptz_spaces import (
     DEFAULT_TIMEOUT_S,
     MAX_TIMEOUT_S,
     MIN_TIMEOUT_S,
+    PT_FOV_TRANSLATION_SPACE,
     PT_POSITION_SPACE,
     PT_SPEED_SPACE,
     PT_TRANSLATION_SPACE,
@@ -36,6 +45,7 @@ from vmwall.sim.ptz_state import (
     TooManyPresetsError,
     UnknownPresetError,
 )
+from vmwall.sim.scene import TELE_HFOV, WIDE_HFOV, WORLD_HALF_HEIGHT
 from vmwall.sim.soap import (
     Element,
     el,
@@ -64,6 +74,22 @@ def _require_ptz(call: Call) -> PtzState:
     return ptz
 
 
+_STALL_POLL_S = 0.02
+
+
+async def _enter(call: Call, operation: str, *args: float | None) -> PtzState:
+    """The head, once the request is recorded, allowed, and the head answers again."""
+    ptz = _require_ptz(call)
+    ptz.record(operation, *args)
+    if operation in ptz.unsupported:
+        raise receiver_fault(
+            "ter:ActionNotSupported", "ter:NotSupported", reason=f"{operation} is not supported by this head"
+        )
+    while not ptz.answering:  # a stalled head: the client's own deadline ends the wait
+        await asyncio.sleep(_STALL_POLL_S)
+    return ptz
+
+
 def _speed(call: Call, tag: str = "tptz:Speed") -> PtzSpeed | None:
     unit = (0.0, 1.0)
     pan, tilt, zoom = vector_parts(
@@ -89,41 +115,45 @@ def _empty(name: str) -> Element:
     return el(f"tptz:{name}Response")
 
 
+def _node(ptz: PtzState) -> Element:
+    return ptz_node("tptz:PTZNode", ptz.unsupported, ptz.fov_space)
+
+
 # --- operations -------------------------------------------------------------------------------------
 
 
 async def get_nodes(call: Call) -> Element:
-    _require_ptz(call)
-    return el("tptz:GetNodesResponse", children=[ptz_node("tptz:PTZNode")])
+    ptz = await _enter(call, "GetNodes")
+    return el("tptz:GetNodesResponse", children=[_node(ptz)])
 
 
 async def get_node(call: Call) -> Element:
-    _require_ptz(call)
+    ptz = await _enter(call, "GetNode")
     if find_text(call.body, "tptz:NodeToken") != PTZ_NODE_TOKEN:
         raise invalid_arg("ter:NoEntity", "No such PTZ node")
-    return el("tptz:GetNodeResponse", children=[ptz_node("tptz:PTZNode")])
+    return el("tptz:GetNodeResponse", children=[_node(ptz)])
 
 
 async def get_configurations(call: Call) -> Element:
-    _require_ptz(call)
+    await _enter(call, "GetConfigurations")
     return el("tptz:GetConfigurationsResponse", children=[ptz_configuration("tptz:PTZConfiguration")])
 
 
 async def get_configuration(call: Call) -> Element:
-    _require_ptz(call)
+    await _enter(call, "GetConfiguration")
     if find_text(call.body, "tptz:PTZConfigurationToken") != PTZ_CONFIG_TOKEN:
         raise invalid_arg("ter:NoConfig", "No such PTZ configuration")
     return el("tptz:GetConfigurationResponse", children=[ptz_configuration("tptz:PTZConfiguration")])
 
 
 async def get_configuration_options(call: Call) -> Element:
-    _require_ptz(call)
+    ptz = await _enter(call, "GetConfigurationOptions")
     if find_text(call.body, "tptz:ConfigurationToken") != PTZ_CONFIG_TOKEN:
         raise invalid_arg("ter:NoConfig", "No such PTZ configuration")
     options = el(
         "tptz:PTZConfigurationOptions",
         children=[
-            ptz_spaces("tt:Spaces"),
+            ptz_spaces("tt:Spaces", ptz.unsupported, ptz.fov_space),
             el(
                 "tt:PTZTimeout",
                 children=[
@@ -137,7 +167,7 @@ async def get_configuration_options(call: Call) -> Element:
 
 
 async def get_status(call: Call) -> Element:
-    ptz = _require_ptz(call)
+    ptz = await _enter(call, "GetStatus")
     position = ptz.position()
     pan_tilt_moving, zoom_moving = ptz.moving_axes()
     status = el(
@@ -177,12 +207,13 @@ async def continuous_move(call: Call) -> Element:
             raise invalid_arg(
                 "ter:TimeoutNotSupported", f"Timeout outside [{MIN_TIMEOUT_S}, {MAX_TIMEOUT_S}] s"
             )
+    ptz = await _enter(call, "ContinuousMove", pan, tilt, zoom, timeout_s)
     ptz.continuous_move(pan, tilt, zoom, timeout_s)
     return _empty("ContinuousMove")
 
 
 async def stop(call: Call) -> Element:
-    ptz = _require_ptz(call)
+    ptz = await _enter(call, "Stop")
     try:
         pan_tilt = parse_bool(find_text(call.body, "tptz:PanTilt"), True)
         zoom = parse_bool(find_text(call.body, "tptz:Zoom"), True)
@@ -193,7 +224,7 @@ async def stop(call: Call) -> Element:
 
 
 async def absolute_move(call: Call) -> Element:
-    ptz = _require_ptz(call)
+    ptz = await _enter(call, "AbsoluteMove")
     full = (-1.0, 1.0)
     position = find(call.body, "tptz:Position")
     if position is None:
@@ -213,20 +244,38 @@ async def absolute_move(call: Call) -> Element:
 
 
 async def relative_move(call: Call) -> Element:
-    ptz = _require_ptz(call)
+    ptz = await _enter(call, "RelativeMove")
     full = (-1.0, 1.0)
     translation = find(call.body, "tptz:Translation")
     if translation is None:
         raise sender_fault("ter:InvalidArgs", reason="Translation missing")
+    pan_tilt = find(translation, "tt:PanTilt")
+    in_fov = pan_tilt is not None and (pan_tilt.get("space") or "").strip() == PT_FOV_TRANSLATION_SPACE
+    if in_fov and not ptz.fov_space:
+        raise invalid_arg("ter:SpaceNotSupported", f"Only {PT_TRANSLATION_SPACE} is supported")
+    pan_space = PT_FOV_TRANSLATION_SPACE if in_fov else PT_TRANSLATION_SPACE
     pan, tilt, zoom = vector_parts(
-        translation, (PT_TRANSLATION_SPACE, Z_TRANSLATION_SPACE), (full, full, full), "ter:InvalidTranslation"
+        translation, (pan_space, Z_TRANSLATION_SPACE), (full, full, full), "ter:InvalidTranslation"
     )
+    if in_fov:
+        pan, tilt = _fov_to_generic(ptz, pan, tilt)
     ptz.relative_move(pan, tilt, zoom, _speed(call))
     return _empty("RelativeMove")
 
 
+def _fov_to_generic(ptz: PtzState, x: float | None, y: float | None) -> tuple[float | None, float | None]:
+    """A translation in fractions of the half field of view → generic units, with the lens of the
+    simulated picture (`vmwall.sim.scene`: pan ±1 = ±180°, tilt ±1 = ±45°, 60° → 6° wide)."""
+    zoom = max(0.0, min(1.0, ptz.position().zoom))
+    hfov = WIDE_HFOV * (TELE_HFOV / WIDE_HFOV) ** zoom
+    vfov = hfov * 9 / 16
+    pan = None if x is None else x * (hfov / 2) / 180.0
+    tilt = None if y is None else y * (vfov / 2) / WORLD_HALF_HEIGHT
+    return pan, tilt
+
+
 async def get_presets(call: Call) -> Element:
-    ptz = _require_ptz(call)
+    ptz = await _enter(call, "GetPresets")
     presets = [
         el("tptz:Preset", children=[el("tt:Name", name), ptz_vector("tt:PTZPosition", position)], token=token)
         for token, name, position in ptz.presets()
@@ -235,7 +284,7 @@ async def get_presets(call: Call) -> Element:
 
 
 async def set_preset(call: Call) -> Element:
-    ptz = _require_ptz(call)
+    ptz = await _enter(call, "SetPreset")
     name = find_text(call.body, "tptz:PresetName") or None
     token = find_text(call.body, "tptz:PresetToken") or None
     try:
@@ -252,7 +301,7 @@ async def set_preset(call: Call) -> Element:
 
 
 async def goto_preset(call: Call) -> Element:
-    ptz = _require_ptz(call)
+    ptz = await _enter(call, "GotoPreset")
     token = _preset_token(call)
     speed = _speed(call)
     try:
@@ -263,7 +312,7 @@ async def goto_preset(call: Call) -> Element:
 
 
 async def remove_preset(call: Call) -> Element:
-    ptz = _require_ptz(call)
+    ptz = await _enter(call, "RemovePreset")
     try:
         ptz.remove_preset(_preset_token(call))
     except UnknownPresetError:
@@ -272,12 +321,12 @@ async def remove_preset(call: Call) -> Element:
 
 
 async def goto_home_position(call: Call) -> Element:
-    _require_ptz(call).goto_home(_speed(call))
+    (await _enter(call, "GotoHomePosition")).goto_home(_speed(call))
     return _empty("GotoHomePosition")
 
 
 async def set_home_position(call: Call) -> Element:
-    _require_ptz(call).set_home()
+    (await _enter(call, "SetHomePosition")).set_home()
     return _empty("SetHomePosition")
 
 

@@ -17,6 +17,7 @@ _Z = "http://www.onvif.org/ver10/tptz/ZoomSpaces/"
 PT_POSITION_SPACE = _PT + "PositionGenericSpace"
 Z_POSITION_SPACE = _Z + "PositionGenericSpace"
 PT_TRANSLATION_SPACE = _PT + "TranslationGenericSpace"
+PT_FOV_TRANSLATION_SPACE = _PT + "TranslationSpaceFov"  # x, y: fractions of the half field of view
 Z_TRANSLATION_SPACE = _Z + "TranslationGenericSpace"
 PT_VELOCITY_SPACE = _PT + "VelocityGenericSpace"
 Z_VELOCITY_SPACE = _Z + "VelocityGenericSpace"
@@ -46,21 +47,31 @@ def _space_1d(tag: str, uri: str, x: Range) -> Element:
     return el(tag, children=[el("tt:URI", uri), _range("tt:XRange", *x)])
 
 
-def ptz_spaces(tag: str) -> Element:
+def ptz_spaces(tag: str, unsupported: frozenset[str] = frozenset(), fov: bool = False) -> Element:
+    """The spaces of the modes the head offers (``unsupported`` names ONVIF operations it refuses)."""
     full, half = (-1.0, 1.0), (0.0, 1.0)
-    return el(
-        tag,
-        children=[
+    children: list[Element] = []
+    if "AbsoluteMove" not in unsupported:
+        children += [
             _space_2d("tt:AbsolutePanTiltPositionSpace", PT_POSITION_SPACE, full, full),
             _space_1d("tt:AbsoluteZoomPositionSpace", Z_POSITION_SPACE, half),
-            _space_2d("tt:RelativePanTiltTranslationSpace", PT_TRANSLATION_SPACE, full, full),
-            _space_1d("tt:RelativeZoomTranslationSpace", Z_TRANSLATION_SPACE, full),
+        ]
+    if "RelativeMove" not in unsupported:
+        relative = "tt:RelativePanTiltTranslationSpace"
+        children.append(_space_2d(relative, PT_TRANSLATION_SPACE, full, full))
+        if fov:
+            children.append(_space_2d(relative, PT_FOV_TRANSLATION_SPACE, full, full))
+        children.append(_space_1d("tt:RelativeZoomTranslationSpace", Z_TRANSLATION_SPACE, full))
+    if "ContinuousMove" not in unsupported:
+        children += [
             _space_2d("tt:ContinuousPanTiltVelocitySpace", PT_VELOCITY_SPACE, full, full),
             _space_1d("tt:ContinuousZoomVelocitySpace", Z_VELOCITY_SPACE, full),
-            _space_1d("tt:PanTiltSpeedSpace", PT_SPEED_SPACE, half),
-            _space_1d("tt:ZoomSpeedSpace", Z_SPEED_SPACE, half),
-        ],
-    )
+        ]
+    children += [
+        _space_1d("tt:PanTiltSpeedSpace", PT_SPEED_SPACE, half),
+        _space_1d("tt:ZoomSpeedSpace", Z_SPEED_SPACE, half),
+    ]
+    return el(tag, children=children)
 
 
 def ptz_configuration(tag: str) -> Element:
@@ -95,14 +106,15 @@ def ptz_configuration(tag: str) -> Element:
     )
 
 
-def ptz_node(tag: str) -> Element:
+def ptz_node(tag: str, unsupported: frozenset[str] = frozenset(), fov: bool = False) -> Element:
+    presets = "0" if "SetPreset" in unsupported else str(MAX_PRESETS)
     return el(
         tag,
         children=[
             el("tt:Name", "PTZ head"),
-            ptz_spaces("tt:SupportedPTZSpaces"),
-            el("tt:MaximumNumberOfPresets", str(MAX_PRESETS)),
-            el("tt:HomeSupported", "true"),
+            ptz_spaces("tt:SupportedPTZSpaces", unsupported, fov),
+            el("tt:MaximumNumberOfPresets", presets),
+            el("tt:HomeSupported", "false" if "GotoHomePosition" in unsupported else "true"),
         ],
         token=PTZ_NODE_TOKEN,
         FixedHomePosition="false",

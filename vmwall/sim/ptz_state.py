@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 PAN_LIMITS = (-1.0, 1.0)
@@ -25,6 +26,15 @@ class PtzPosition:
     pan: float
     tilt: float
     zoom: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedCommand:
+    """A PTZ request as the simulated head received it (for tests and benchmarks)."""
+
+    at: float  # time.monotonic() (machine-wide: comparable across processes) when it reached the handler
+    operation: str  # "ContinuousMove", "Stop"...
+    args: tuple[float | None, ...] = ()  # ContinuousMove: (pan, tilt, zoom, timeout_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +166,62 @@ class PtzState:
         self._next_preset = 1
         self._home = PtzPosition(0.0, 0.0, 0.0)
         self.max_presets = max_presets
+        # Test hooks: what the head offers, whether it answers, what it received.
+        self._unsupported: frozenset[str] = frozenset()
+        self.fov_space = True  # RelativeMove accepts the TranslationSpaceFov space
+        self._answering = threading.Event()
+        self._answering.set()
+        self._received: deque[ReceivedCommand] = deque(maxlen=100_000)
+        self._received_lock = threading.Lock()
+        self._observers: tuple[Callable[[ReceivedCommand], None], ...] = ()
+
+    # --- test hooks -------------------------------------------------------------------------------
+
+    @property
+    def unsupported(self) -> frozenset[str]:
+        """ONVIF operations this head refuses (and the spaces it then does not advertise)."""
+        with self._lock:
+            return self._unsupported
+
+    @unsupported.setter
+    def unsupported(self, operations: Iterable[str]) -> None:
+        with self._lock:
+            self._unsupported = frozenset(operations)
+
+    @property
+    def answering(self) -> bool:
+        return self._answering.is_set()
+
+    def stall(self) -> None:
+        """Stop answering PTZ requests (they hang until `resume`); motion goes on meanwhile,
+        including the end of a continuous move at its timeout."""
+        self._answering.clear()
+
+    def resume(self) -> None:
+        self._answering.set()
+
+    def record(self, operation: str, *args: float | None) -> None:
+        command = ReceivedCommand(time.monotonic(), operation, tuple(args))
+        with self._received_lock:
+            self._received.append(command)
+            observers = self._observers
+        for observer in observers:
+            observer(command)
+
+    def observe(self, callback: Callable[[ReceivedCommand], None]) -> None:
+        """Call ``callback`` with every request as it arrives (on the device's thread; be quick)."""
+        with self._received_lock:
+            self._observers = (*self._observers, callback)
+
+    def received(self, operation: str | None = None) -> list[ReceivedCommand]:
+        """Requests received so far (oldest first), optionally of one operation only."""
+        with self._received_lock:
+            items = list(self._received)
+        return items if operation is None else [c for c in items if c.operation == operation]
+
+    def clear_received(self) -> None:
+        with self._received_lock:
+            self._received.clear()
 
     # --- reading ----------------------------------------------------------------------------------
 

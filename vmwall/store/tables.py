@@ -134,7 +134,14 @@ class UserRow(Base):
     agrement_expiry: Mapped[date | None]
     agrement_status: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool]
-    password_hash: Mapped[str | None] = mapped_column(String)
+    password_hash: Mapped[str | None] = mapped_column(String)  # scrypt hash, never a password
+    # 0003 (accounts): training and charter gate the image rights; password and login state.
+    training_date: Mapped[date | None]
+    charter_date: Mapped[date | None]
+    credential_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class UserCommuneRow(Base):
@@ -168,3 +175,7 @@ class SavedViewRow(Base):
     layout_name: Mapped[str] = mapped_column(String)  # layouts also ship as files: no foreign key
     cameras: Mapped[str] = mapped_column(Text)  # JSON: camera number or null, one per tile
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+# Tables of later features live in modules of their own; importing them registers them in `metadata`.
+from vmwall.store import tables_ptz as _tables_ptz  # noqa: E402, F401

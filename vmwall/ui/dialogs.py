@@ -108,9 +108,19 @@ def action_label(action: str) -> str:
         ),
         Action.NEW_GRID_WINDOW: QCoreApplication.translate("ShortcutsDialog", "Nouvelle fenêtre de grille"),
         Action.SAVE_VIEW: QCoreApplication.translate("ShortcutsDialog", "Enregistrer la vue"),
+        Action.PTZ_PANEL: QCoreApplication.translate("ShortcutsDialog", "Afficher / masquer le panneau PTZ"),
+        Action.PTZ_LEFT: QCoreApplication.translate("ShortcutsDialog", "PTZ : tourner à gauche"),
+        Action.PTZ_RIGHT: QCoreApplication.translate("ShortcutsDialog", "PTZ : tourner à droite"),
+        Action.PTZ_UP: QCoreApplication.translate("ShortcutsDialog", "PTZ : lever"),
+        Action.PTZ_DOWN: QCoreApplication.translate("ShortcutsDialog", "PTZ : baisser"),
+        Action.PTZ_ZOOM_IN: QCoreApplication.translate("ShortcutsDialog", "PTZ : zoomer"),
+        Action.PTZ_ZOOM_OUT: QCoreApplication.translate("ShortcutsDialog", "PTZ : dézoomer"),
+        Action.PTZ_HOME: QCoreApplication.translate("ShortcutsDialog", "PTZ : position d'origine"),
     }
     if action in labels:
         return labels[Action(action)]
+    if ":" not in action:  # an action without a label yet: its name rather than a crash
+        return action
     return QCoreApplication.translate("ShortcutsDialog", "Disposition %1").replace(
         "%1", action.split(":", 1)[1]
     )

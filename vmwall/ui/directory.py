@@ -26,13 +26,47 @@ class Refusal(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Directory:
+    """``cameras`` holds only what the account may know of: with a commune scope, the cameras of
+    other communes are left out at build time (their numbers kept in ``hidden``, so that a tile can
+    say "not your commune" without naming the camera). ``permissions`` are the account's rights now
+    (a suspended agrément or a locked console takes live view away); None: the role's."""
+
     communes: dict[int, Commune] = field(default_factory=dict)
     cameras: dict[int, Camera] = field(default_factory=dict)  # by camera number
     user: User | None = None
+    permissions: frozenset[Permission] | None = None
+    hidden: frozenset[int] = frozenset()  # numbers of cameras outside the account's communes
 
     @classmethod
-    def build(cls, communes: list[Commune], cameras: list[Camera], user: User | None = None) -> Directory:
-        return cls({c.id: c for c in communes if c.id is not None}, {c.number: c for c in cameras}, user)
+    def build(
+        cls,
+        communes: list[Commune],
+        cameras: list[Camera],
+        user: User | None = None,
+        permissions: frozenset[Permission] | None = None,
+    ) -> Directory:
+        scope = user.communes if user is not None else frozenset()
+        visible = {c.number: c for c in cameras if not scope or c.commune_id in scope}
+        hidden = frozenset(c.number for c in cameras if c.number not in visible)
+        return cls({c.id: c for c in communes if c.id is not None}, visible, user, permissions, hidden)
+
+    def for_session(self, user: User, permissions: frozenset[Permission]) -> Directory:
+        """This catalogue for ``user`` with ``permissions`` now; a narrower scope hides more cameras
+        (a wider one needs a new build: those cameras were never loaded)."""
+        scope = user.communes
+        visible = {n: c for n, c in self.cameras.items() if not scope or c.commune_id in scope}
+        hidden = self.hidden | frozenset(n for n in self.cameras if n not in visible)
+        return Directory(self.communes, visible, user, permissions, hidden)
+
+    def rights(self) -> frozenset[Permission] | None:
+        """The account's rights now (None: no account, as in tests of the widgets alone)."""
+        if self.permissions is not None:
+            return self.permissions
+        return self.user.permissions if self.user is not None else None
+
+    def may(self, permission: Permission) -> bool:
+        rights = self.rights()
+        return rights is None or permission in rights
 
     def camera(self, number: int) -> Camera | None:
         return self.cameras.get(number)
@@ -75,17 +109,18 @@ class Directory:
 
     def refusal(self, number: int, now: datetime) -> Refusal | None:
         """Why camera ``number`` may not be shown live now, or None if it may."""
+        if not self.may(Permission.LIVE_VIEW):
+            return Refusal.NO_LIVE_RIGHT
+        if number in self.hidden:
+            return Refusal.OTHER_COMMUNE
         camera = self.cameras.get(number)
         if camera is None:
             return Refusal.UNKNOWN_CAMERA
         commune = self.communes.get(camera.commune_id)
         if commune is None:
             return Refusal.UNKNOWN_CAMERA
-        if self.user is not None:
-            if Permission.LIVE_VIEW not in self.user.permissions:
-                return Refusal.NO_LIVE_RIGHT
-            if self.user.communes and commune.id not in self.user.communes:
-                return Refusal.OTHER_COMMUNE
+        if self.user is not None and self.user.communes and commune.id not in self.user.communes:
+            return Refusal.OTHER_COMMUNE
         return live_refusal(commune, now)
 
 

@@ -64,7 +64,8 @@ class GridWidget(QWidget):
         self._selected = 0
         self._maximised: int | None = None
         self.entry = KeypadEntry()
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # A wall screen's grid (not interactive) takes no keyboard and shows no selection.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if context.interactive else Qt.FocusPolicy.NoFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(160, 120)
         self.set_grid_layout(layout)
@@ -244,6 +245,8 @@ class GridWidget(QWidget):
     # --- selection and focus ------------------------------------------------------------------
 
     def _show_selection(self) -> None:
+        if not self.context.interactive:
+            return
         focused = self.hasFocus()
         for index, tile in enumerate(self._tiles):
             tile.set_selected(index == self._selected, focused)

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu, QMessageBox, QSplitter
 
 from vmwall import __version__
+from vmwall.accounts import Session
 from vmwall.config import layouts as layout_files
 from vmwall.config.layouts import LayoutSet
 from vmwall.config.settings import (
@@ -42,9 +44,12 @@ from vmwall.ui.dialogs import SaveViewDialog, ShortcutsDialog, show_problems
 from vmwall.ui.directory import Directory
 from vmwall.ui.grid import GridWidget
 from vmwall.ui.grid_window import GridHostWindow, GridWindow, decode_bytes, encode_bytes, screen_for
+from vmwall.ui.journal_controller import JournalController
+from vmwall.ui.ptz_controller import PtzController
 from vmwall.ui.services import HubReport, PlayerHandle
 from vmwall.ui.shortcuts import KeyMap
 from vmwall.ui.tile import TileContext, TileWidget
+from vmwall.ui.wall_panel import WallPanel
 from vmwall.video.policy import GovernorDecision, OverloadGovernor, TileLoad
 from vmwall.video.snapshot import SnapshotInfo, save_png
 from vmwall.video.status import TileState, TileStatus
@@ -74,6 +79,11 @@ class StartOptions:
 class ConsoleWindow(GridHostWindow):
     kind = WindowKind.MAIN
     closed = Signal()  # the console has shut down (settings saved, players closed)
+    snapshot_written = Signal(int, object)  # (camera number, Path): for the audit trail
+    # For the audit of layout changes: an extra grid window opened (GridWindow); a saved view
+    # ("applied" before its layout is set, "saved", "deleted"), the SavedView, its GridWidget or None.
+    grid_window_opened = Signal(object)
+    saved_view_changed = Signal(str, object, object)
 
     def __init__(
         self,
@@ -108,6 +118,9 @@ class ConsoleWindow(GridHostWindow):
         self._last_layout_errors: tuple[str, ...] = ()
         self.last_problem_box: QMessageBox | None = None
         self.last_snapshot: Path | None = None
+        # The signed-in operator and the narrowing of each catalogue to it (vmwall.ui.lock_session).
+        self.session: Session | None = None
+        self.restrict_directory: Callable[[Directory], Directory | None] | None = None
         self.setWindowTitle(self.tr("vmwall — console"))
         self.setObjectName("consoleWindow")
 
@@ -210,6 +223,25 @@ class ConsoleWindow(GridHostWindow):
         self.views_menu = bar.addMenu(self.tr("&Vues"))
         self.fill_views_menu(self.views_menu, self.grid)
 
+        # The wall panel: a dock, hidden until asked for; without a controller it says so.
+        self.wall_panel = WallPanel(self, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.wall_panel)
+        self.wall_panel.hide()
+        self.wall_menu = bar.addMenu(self.tr("&Mur d'images"))
+        self.wall_panel.fill_menu(self.wall_menu)
+        self.addAction(self.wall_panel.toggle_action)  # its shortcut, menu bar hidden or not
+
+        # PTZ of the selected tile's camera: a dock, hidden until asked for (tile menu, Ctrl+P).
+        self.ptz = self.context.ptz if isinstance(self.context.ptz, PtzController) else None
+        if self.ptz is not None:
+            self.ptz.install(self)
+            self.ptz.notice_posted.connect(self.notify)
+
+        # The main courante: a dock, hidden until asked for (Ctrl+J), quick entry and bookmarks on tiles.
+        self.journal = self.context.journal if isinstance(self.context.journal, JournalController) else None
+        if self.journal is not None:
+            self.journal.install(self)
+
         window_menu = bar.addMenu(self.tr("F&enêtres"))
         window_menu.addAction(
             self.make_action(
@@ -283,6 +315,12 @@ class ConsoleWindow(GridHostWindow):
 
     def _on_directory_loaded(self, directory: Directory) -> None:
         self._directory_loading = False
+        if self.restrict_directory is not None:
+            restricted = self.restrict_directory(directory)
+            if restricted is None:  # loaded for the operator before a shift handover: load it again
+                self.load_directory()
+                return
+            directory = restricted
         self.context.directory = directory
         self.tree.set_directory(directory)
         self._set_health(
@@ -292,6 +330,10 @@ class ConsoleWindow(GridHostWindow):
             self.tr("%1 caméras").replace("%1", str(len(directory.cameras))),
         )
         self.refresh_all_tiles()
+        if self.ptz is not None:
+            self.ptz.directory_loaded(directory)
+        if self.journal is not None:
+            self.journal.directory_loaded(directory)
         self.load_views()
 
     def _on_directory_failed(self, error: Exception) -> None:
@@ -507,7 +549,7 @@ class ConsoleWindow(GridHostWindow):
             moment,
             camera_name=camera.name,
             stream=source.kind.value,
-            operator=self.options.user or self.settings.user or "",
+            operator=self.session.login if self.session else (self.options.user or self.settings.user or ""),
         )
         visible = _qimage_to_rgb(tile.grab_visible())
         future = player.snapshot(path, info)
@@ -521,9 +563,13 @@ class ConsoleWindow(GridHostWindow):
                 log.warning("libVLC snapshot failed (%s): saving the tile as shown on screen", error)
                 return save_png(visible, path, info)
 
-        self.bridge.submit(
-            "snapshot", job, self._on_snapshot_written, self._on_snapshot_failed, receiver=self
-        )
+        number = camera.number
+
+        def written(path: Path) -> None:
+            self._on_snapshot_written(path)
+            self.snapshot_written.emit(number, path)
+
+        self.bridge.submit("snapshot", job, written, self._on_snapshot_failed, receiver=self)
 
     def _on_snapshot_written(self, path: Path) -> None:
         self.last_snapshot = path
@@ -686,6 +732,7 @@ class ConsoleWindow(GridHostWindow):
                 .replace("%2", view.layout_name)
             )
             return
+        self.saved_view_changed.emit("applied", view, grid)
         grid.set_grid_layout(layout)
         grid.set_cameras(list(view.cameras))
         self.notify(self.tr("Vue « %1 »").replace("%1", view.name))
@@ -711,6 +758,11 @@ class ConsoleWindow(GridHostWindow):
 
     def _on_view_saved(self, view: SavedView) -> None:
         self.notify(self.tr("Vue « %1 » enregistrée.").replace("%1", view.name))
+        self.saved_view_changed.emit("saved", view, None)
+        self.load_views()
+
+    def _on_view_deleted(self, view: SavedView) -> None:
+        self.saved_view_changed.emit("deleted", view, None)
         self.load_views()
 
     def delete_view(self, view: SavedView) -> None:
@@ -721,7 +773,7 @@ class ConsoleWindow(GridHostWindow):
             self.bridge.submit(
                 "delete the view",
                 lambda: self.context.services.delete_view(view),
-                lambda _none: self.load_views(),
+                lambda _none: self._on_view_deleted(view),
                 receiver=self,
             )
 
@@ -743,6 +795,11 @@ class ConsoleWindow(GridHostWindow):
         self.grid_windows.append(window)
         window.show_on(state)
         window.restore_grid(state)
+        if self.ptz is not None:
+            self.ptz.follow(window.grid)
+        if self.journal is not None:
+            self.journal.follow(window)
+        self.grid_window_opened.emit(window)
         self.schedule_settings_save()
         return window
 
@@ -825,8 +882,11 @@ class ConsoleWindow(GridHostWindow):
             self._save_timer.stop()
             self.save_settings_now()
             self._closing = True
+            self.wall_panel.detach()
             for timer in (self._clock, self._hub_timer, self._directory_retry, self._layout_reload):
                 timer.stop()
+            if self.ptz is not None:
+                self.ptz.shutdown()  # stops what this console moves; app.py closes the service
             players = [p for grid in self.all_grids() for p in grid.detach_players()]
             for window in self.grid_windows:
                 window.hide()

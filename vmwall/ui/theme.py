@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import resources
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 # Tile and camera states (shared by the tiles, the tree icons and the status bar).
 LIVE = QColor("#3fb950")
@@ -41,6 +41,15 @@ _PALETTE = {
     QPalette.ColorRole.Link: "#5b9bd5",
     QPalette.ColorRole.PlaceholderText: "#66707b",
 }
+
+
+def error_label(parent: QWidget, object_name: str) -> QLabel:
+    """An empty, word-wrapped label for a form's error message, in the "lost" red."""
+    label = QLabel("", parent)
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {LOST.name()};")
+    return label
 
 
 def style_sheet() -> str:

@@ -41,6 +41,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QResizeEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
@@ -48,6 +49,8 @@ from vmwall.model import Camera, Commune, StreamKind
 from vmwall.ui import theme
 from vmwall.ui.bridge import Bridge
 from vmwall.ui.directory import Directory, Refusal
+from vmwall.ui.journal_hooks import TileJournalHooks
+from vmwall.ui.ptz_hooks import TilePtzHooks
 from vmwall.ui.services import ConsoleServices, PlayerFactory, PlayerHandle
 from vmwall.video.policy import choose_stream
 from vmwall.video.status import TileSource, TileState, TileStatus
@@ -96,14 +99,27 @@ def read_camera_mime(mime: QMimeData) -> CameraDrop | None:
 
 
 class TileContext:
-    """What every tile of every grid shares: back end, bridge, catalogue, video readiness."""
+    """What every tile of every grid shares: back end, bridge, catalogue, video readiness.
 
-    def __init__(self, bridge: Bridge, services: ConsoleServices) -> None:
+    A wall node's tiles (``vmwall.wall.node_display``) have no ``catalogue``: cameras are numbers
+    and the stream hub serves or refuses them (``hub_refusals``, kept by the node; it refreshes the
+    tiles concerned); and they are not ``interactive``: nobody sits at a wall screen, so no hints,
+    menus or drops.
+    """
+
+    def __init__(
+        self, bridge: Bridge, services: ConsoleServices, *, catalogue: bool = True, interactive: bool = True
+    ) -> None:
         self.bridge = bridge
         self.services = services
+        self.catalogue = catalogue
+        self.interactive = interactive
         self.directory: Directory | None = None
+        self.hub_refusals: dict[int, Refusal] = {}  # without a catalogue: cameras the hub refuses
         self.video_ready = False  # the stream hub has been checked once (up, or known down)
         self.player_factory: PlayerFactory | None = services.new_player()
+        self.ptz: TilePtzHooks | None = None  # the console's PTZ control (vmwall.ui.ptz_controller)
+        self.journal: TileJournalHooks | None = None  # the main courante (vmwall.ui.journal_controller)
 
 
 class _NativeChild(QWidget):
@@ -266,7 +282,7 @@ class TileWidget(QWidget):
         self.hub_problem: str | None = None  # why the stream hub cannot serve this camera, if it says
         self._press: QPoint | None = None
         self._clock = ""
-        self.setAcceptDrops(True)
+        self.setAcceptDrops(context.interactive)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMinimumSize(80, 60)
         self.surfaces = (VideoSurfaceWidget(self), VideoSurfaceWidget(self))
@@ -335,6 +351,8 @@ class TileWidget(QWidget):
         return camera, (directory.commune_of(camera) if camera else None)
 
     def refusal(self) -> Refusal | None:
+        if self.camera is not None and not self.context.catalogue:
+            return self.context.hub_refusals.get(self.camera)
         directory = self.context.directory
         if self.camera is None or directory is None:
             return None
@@ -345,12 +363,11 @@ class TileWidget(QWidget):
         if self.camera is None or self.suspended or not self.context.video_ready:
             return None
         camera, commune = self.camera_info()
-        if camera is None or commune is None or self.refusal() is not None:
+        if self.refusal() is not None or (self.context.catalogue and (camera is None or commune is None)):
             return None
         kind = self.stream_override or (StreamKind.SUB if self.forced_sub else self.policy_kind())
-        return TileSource(
-            camera.number, commune.name, kind, self.context.services.stream_url(camera.number, kind)
-        )
+        url = self.context.services.stream_url(self.camera, kind)
+        return TileSource(self.camera, commune.name if commune else "", kind, url)
 
     def policy_kind(self) -> StreamKind:
         """The stream the policy gives a tile of this size (before any overload step-down)."""
@@ -528,10 +545,12 @@ class TileWidget(QWidget):
             return (
                 "",
                 self.tr("Tuile %1 — vide").replace("%1", str(self.number)),
-                self.tr("Glissez une caméra ici, ou tapez son numéro puis Entrée."),
+                self.tr("Glissez une caméra ici, ou tapez son numéro puis Entrée.")
+                if self.context.interactive
+                else "",
             )
         directory = self.context.directory
-        if directory is None:
+        if directory is None and self.context.catalogue:
             return self.tr("chargement…"), self.tr("chargement du catalogue…"), ""
         refusal = self.refusal()
         if refusal is not None:
@@ -593,6 +612,8 @@ class TileWidget(QWidget):
 
     def _refusal_text(self, refusal: Refusal) -> str:
         _camera, commune = self.camera_info()
+        if commune is None and self.hub_problem:  # no catalogue here: the hub's own words
+            return self.hub_problem_text(self.hub_problem)
         commune_name = commune.name if commune else "?"
         if refusal is Refusal.UNKNOWN_CAMERA:
             return self.tr("La caméra %1 n'existe pas dans le catalogue.").replace("%1", str(self.camera))
@@ -608,6 +629,8 @@ class TileWidget(QWidget):
                 .replace("%2", hours)
             )
         if refusal is Refusal.OTHER_COMMUNE:
+            if commune is None:  # a camera of another commune is not even named to this account
+                return self.tr("Cette caméra n'appartient pas aux communes de votre compte.")
             return self.tr("Votre compte ne couvre pas la commune %1.").replace("%1", commune_name)
         return self.tr("Votre compte n'a pas le droit de visionnage en direct.")
 
@@ -626,7 +649,8 @@ class TileWidget(QWidget):
         shown = self.status.source  # during a seamless switch, still the previous stream
         if self._source is not None and shown is not None and self.status.state is TileState.LIVE:
             kind = " · " + (self.tr("principal") if shown.kind is StreamKind.MAIN else self.tr("secondaire"))
-        right = "   ".join(t for t in (self._clock, short + kind) if t)
+        note = self.context.ptz.tile_note(self) if self.context.ptz is not None else ""  # PTZ holder
+        right = "   ".join(t for t in (note, self._clock, short + kind) if t)
         colour = {
             "live": theme.LIVE,
             "connecting": theme.CONNECTING,
@@ -640,6 +664,10 @@ class TileWidget(QWidget):
             self.message.setVisible(show_message)
             self._restack()
         self.setToolTip("\n".join(t for t in (left, right, detail) if t))
+
+    def ptz_changed(self) -> None:
+        """Who holds this tile's camera changed: show it on the banner."""
+        self._update_overlay()
 
     def _restack(self) -> None:
         self.surfaces[self._front].raise_()
@@ -693,10 +721,14 @@ class TileWidget(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position().toPoint()
+            if self.context.ptz is not None and self.context.ptz.press(self, event):
+                self._press = None  # a PTZ gesture on the picture (centre, box zoom), not a camera drag
         self.clicked.emit(self)
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
+        if self.context.ptz is not None and self.context.ptz.move(self, event):
+            return
         if (
             self._press is None
             or self.camera is None
@@ -711,11 +743,21 @@ class TileWidget(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
         self._press = None
+        if self.context.ptz is not None:
+            self.context.ptz.release(self, event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
         if event.button() == Qt.MouseButton.LeftButton:
+            if self.context.ptz is not None:
+                self.context.ptz.double_click(self)
             self.double_clicked.emit(self)
             event.accept()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt)
+        if self.context.ptz is not None and self.context.ptz.wheel(self, event):
+            event.accept()  # zoomed the PTZ camera
+            return
+        super().wheelEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt)
         if read_camera_mime(event.mimeData()) is not None:
@@ -734,6 +776,9 @@ class TileWidget(QWidget):
         self.camera_dropped.emit(self, drop)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt)
+        if not self.context.interactive:
+            event.ignore()
+            return
         self.clicked.emit(self)
         menu = self.build_menu()
         menu.exec(event.globalPos())
@@ -769,10 +814,18 @@ class TileWidget(QWidget):
         remove.triggered.connect(lambda: self.remove_requested.emit(self))
         menu.addSeparator()
         ptz = menu.addAction(self.tr("PTZ…"))
-        ptz.setEnabled(False)
-        ptz.setToolTip(
-            self.tr("Le pilotage PTZ n'est pas encore disponible dans cette version de la console.")
+        hooks = self.context.ptz
+        refusal = (
+            hooks.menu_refusal(self)
+            if hooks is not None
+            else self.tr("Le pilotage PTZ n'est pas disponible sur cette console.")
         )
+        ptz.setEnabled(refusal is None)
+        ptz.setToolTip(refusal or "")
+        if hooks is not None:
+            ptz.triggered.connect(lambda: hooks.open_for(self))
+        if self.context.journal is not None:
+            self.context.journal.fill_tile_menu(self, menu)
         return menu
 
     def grab_visible(self) -> QImage | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
+
+from vmwall.atomic_file import write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +70,7 @@ def read_png_info(path: Path) -> dict[str, str]:
 
 
 def _save(image: Image.Image, path: Path, info: SnapshotInfo) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    image.save(tmp, format="PNG", pnginfo=_png_info(info))
-    os.replace(tmp, path)
+    encoded = io.BytesIO()
+    image.save(encoded, format="PNG", pnginfo=_png_info(info))
+    write_atomic(path, encoded.getvalue(), mode=0o644)
     return path

@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from vmwall.store.tables import metadata
+from vmwall.store.tables_journal import include_in_schema_comparison
 
 
 def _run_on(connection: Connection) -> None:
@@ -19,6 +20,7 @@ def _run_on(connection: Connection) -> None:
         # SQLite cannot ALTER most things: batch mode recreates the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_in_schema_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -26,6 +26,8 @@ def _to_user(row: UserRow, communes: frozenset[int]) -> User:
         agrement_status=None if row.agrement_status is None else AgrementStatus(row.agrement_status),
         active=row.active,
         id=row.id,
+        training_date=row.training_date,
+        charter_date=row.charter_date,
     )
 
 
@@ -49,6 +51,8 @@ def _fill(row: UserRow, user: User) -> None:
     row.agrement_expiry = user.agrement_expiry
     row.agrement_status = None if user.agrement_status is None else user.agrement_status.value
     row.active = user.active
+    row.training_date = user.training_date
+    row.charter_date = user.charter_date
 
 
 def _conflict(user: User) -> Explain:

@@ -1,0 +1,183 @@
+"""The login dialog: at console start, and for a shift handover ("Changer d'opérateur").
+
+The password check (scrypt, most of a second, and a database query) runs on the bridge's workers;
+the dialog stays responsive and says "vérification…". Refusals are shown in French from the
+error's reason (``vmwall.accounts.LoginFailure``): one message for an unknown login or a wrong
+password. The password field is emptied as soon as it is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vmwall.accounts import AccessProblem, LoginFailure, LoginRefusedError, Session
+from vmwall.model.user import MAX_LOGIN_LENGTH
+from vmwall.ui.bridge import Bridge
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("LoginDialog", text)
+
+
+def refusal_text(error: Exception) -> str:
+    """Why a login, an unlock or a handover was refused, for the operator (French, translatable)."""
+    if not isinstance(error, LoginRefusedError):
+        return _tr("Connexion impossible : %1").replace("%1", str(error) or type(error).__name__)
+    if error.reason is LoginFailure.BAD_CREDENTIALS:
+        return _tr("Identifiant ou mot de passe incorrect.")
+    if error.reason is LoginFailure.THROTTLED:
+        return _tr("Trop de mots de passe erronés : réessayez dans %1 s.").replace(
+            "%1", str(error.retry_after_s or 30)
+        )
+    if error.reason is LoginFailure.NO_ACCOUNTS:
+        return _tr(
+            "Aucun compte n'existe encore. Créez le premier administrateur avec :\n"
+            "vmwall users add IDENTIFIANT --role administrateur --password-stdin"
+        )
+    texts = {
+        AccessProblem.INACTIVE: _tr("Ce compte est désactivé."),
+        AccessProblem.NOT_YET_VALID: _tr("Ce compte n'est pas encore valide."),
+        AccessProblem.EXPIRED: _tr("Ce compte a expiré."),
+        AccessProblem.NO_COMMUNE_SCOPE: _tr("Ce compte de policier municipal n'a aucune commune."),
+        AccessProblem.AGREMENT_MISSING: _tr("Aucun agrément n'est enregistré pour ce compte."),
+        AccessProblem.AGREMENT_SUSPENDED: _tr("Votre agrément est suspendu : connexion refusée."),
+        AccessProblem.AGREMENT_EXPIRED: _tr("Votre agrément a expiré : connexion refusée."),
+        AccessProblem.TRAINING_MISSING: _tr("Votre formation n'est pas enregistrée : connexion refusée."),
+        AccessProblem.CHARTER_MISSING: _tr("La charte d'utilisation n'est pas signée : connexion refusée."),
+    }
+    try:
+        return texts[AccessProblem(error.problem or "")]
+    except ValueError:
+        return str(error)
+
+
+class LoginDialog(QDialog):
+    """Asks a login and a password; ``authenticate(login, password)`` (blocking, run on a worker)
+    returns the Session or raises. ``session`` holds the result once the dialog is accepted."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        bridge: Bridge,
+        authenticate: Callable[[str, str], Session],
+        *,
+        login_hint: str = "",
+        outgoing: Session | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self._bridge = bridge
+        self._authenticate = authenticate
+        self.session: Session | None = None
+        self.busy = False
+        handover = outgoing is not None
+        self.setWindowTitle(self.tr("Changer d'opérateur") if handover else self.tr("vmwall — connexion"))
+        self.setModal(True)
+        heading = QLabel(self)
+        heading.setObjectName("loginHeading")
+        heading.setWordWrap(True)
+        if outgoing is not None:
+            heading.setText(
+                self.tr("Relève : la session de %1 sera fermée et enregistrée.").replace("%1", outgoing.label)
+            )
+        else:
+            heading.setText(self.tr("Compte nominatif : identifiez-vous pour accéder à la console."))
+        self.login = QLineEdit(self)
+        self.login.setObjectName("loginField")
+        self.login.setMaxLength(MAX_LOGIN_LENGTH)
+        self.login.setText("" if handover else login_hint)
+        self.password = QLineEdit(self)
+        self.password.setObjectName("passwordField")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaxLength(1024)
+        self.message = QLabel("", self)
+        self.message.setObjectName("loginMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        form.addRow(self.tr("Identifiant :"), self.login)
+        form.addRow(self.tr("Mot de passe :"), self.password)
+        self.buttons = QDialogButtonBox(self)
+        self.sign_in_button = QPushButton(
+            self.tr("Prendre la main") if handover else self.tr("Se connecter"), self
+        )
+        self.sign_in_button.setDefault(True)
+        self.buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(
+            self.tr("Annuler") if handover else self.tr("Quitter"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+        (self.password if self.login.text() else self.login).setFocus()
+
+    def submit(self) -> None:
+        """Check the typed login and password on a worker; accept on success, say why otherwise."""
+        if self.busy:
+            return
+        login = self.login.text().strip()
+        password = self.password.text()
+        self.password.clear()
+        if not login or not password:
+            self.show_message(self.tr("Saisissez votre identifiant et votre mot de passe."))
+            (self.password if login else self.login).setFocus()
+            return
+        self._set_busy(True)
+        self.show_message(self.tr("Vérification…"))
+        authenticate = self._authenticate
+        future = self._bridge.submit(
+            "sign in",
+            lambda: authenticate(login, password),
+            self._on_signed_in,
+            self._on_refused,
+            receiver=self,
+        )
+        if future is None:
+            self._set_busy(False)
+            self.show_message(self.tr("La console se ferme."))
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for widget in (self.login, self.password, self.sign_in_button):
+            widget.setEnabled(not busy)
+
+    def _on_signed_in(self, session: Session) -> None:
+        self._set_busy(False)
+        self.session = session
+        self.accept()
+
+    def _on_refused(self, error: Exception) -> None:
+        self._set_busy(False)
+        self.show_message(refusal_text(error))
+        self.password.setFocus()
+
+    def reject(self) -> None:
+        if not self.busy:  # a check under way finishes first (its outcome must not be lost)
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+        if self.busy:
+            event.ignore()
+            return
+        super().closeEvent(event)
