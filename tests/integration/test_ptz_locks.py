@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import inspect
 
-from tests.integration.test_ptz_service import Recorder, resolver_for, wait_for
+from tests.fixtures.ptz import Recorder, resolver_for, wait_for
 from vmwall.model import Camera, Commune, Forfait
 from vmwall.model.ptz import LockStatus, Operator
 from vmwall.ptz.api import PtzAction, PtzError, PtzErrorKind, PtzSettings
