@@ -258,7 +258,14 @@ def test_the_joystick_drives_the_selected_tiles_camera(rig: Rig) -> None:
         stick.attach()
         for axis in range(3):  # SDL may hand a new virtual device the last one's axis values
             stick.set_axis(axis, 0.0)
-        wait_for(rig, lambda: bool(binding._reader and binding._reader.devices), "the stick is attached")
+        wait_for(
+            rig,
+            lambda: bool(
+                binding._reader and any(d.instance_id == stick.instance_id for d in binding._reader.devices())
+            ),
+            "this stick is attached",
+        )
+        time.sleep(0.2)  # a few polls at rest: the reader arms the axes once it has seen them centred
         rig.window.grid.select(1)  # camera 2
         wait_for(rig, lambda: rig.ptz.camera == 2, "camera 2 is the PTZ camera")
         start1, start2 = rig.wait_still(1), rig.wait_still(2)

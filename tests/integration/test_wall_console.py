@@ -79,9 +79,10 @@ def wall(database: Database, db_url: str, wall_env: WallEnv) -> Iterator[Wall]:
     assert chef is not None and operateur is not None
     controller = ControllerProcess(wall_env, db_url).start()
     node: NodeProcess | None = None
+    wall: Wall | None = None
     try:
         node = NodeProcess.launch("mur", wall_env, screens=2)
-        yield Wall(
+        wall = Wall(
             wall_env,
             controller,
             node,
@@ -91,11 +92,14 @@ def wall(database: Database, db_url: str, wall_env: WallEnv) -> Iterator[Wall]:
             CommuneRepository(database).list(),
             CameraRepository(database).list(),
         )
+        yield wall
     finally:
         if node is not None:
             node.kill()
-        with contextlib.suppress(AssertionError):
-            controller.stop()
+        # A test may have restarted the controller: stop the one running now, and the first one.
+        for process in {id(p): p for p in (controller, wall.controller if wall else controller)}.values():
+            with contextlib.suppress(AssertionError):
+                process.stop()
 
 
 # --------------------------------------------------------------------------- consoles in this process
