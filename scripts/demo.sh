@@ -86,12 +86,16 @@ if [ "${VMWALL_DEMO_WALL:-1}" = 1 ]; then
   echo "==> starting the wall controller and the wall node 'mur' (two virtual screens)"
   "$VMWALL" wall-controller &
   WALL_PID=$!
+  as_supervisor() { VMWALL_USER=superviseur VMWALL_PASSWORD="$DEMO_PASSWORD" "$VMWALL" "$@"; }
+  for _ in $(seq 1 50); do  # the node needs the controller's key, made at its first start
+    as_supervisor wall status >/dev/null 2>&1 && break
+    sleep 0.3
+  done
   "$VMWALL" wall-node --name mur --virtual-screens 2x960x540 &
   NODE_PID=$!
   trap 'kill $SIM_PID $HUB_PID ${WALL_PID:-} ${NODE_PID:-} 2>/dev/null || true; wait $SIM_PID $HUB_PID 2>/dev/null || true; kill ${XVFB_PID:-} 2>/dev/null || true' EXIT
   for _ in $(seq 1 50); do
-    VMWALL_USER=superviseur VMWALL_PASSWORD="$DEMO_PASSWORD" "$VMWALL" wall show 10 --screen mur:1 \
-        >/dev/null 2>&1 && break
+    as_supervisor wall show 10 --screen mur:1 >/dev/null 2>&1 && break
     sleep 0.3
   done
 fi
