@@ -101,8 +101,9 @@ def test_the_config_follows_the_environment(tmp_path: Path) -> None:
     assert WallConfig.from_env({}).router == "tcp://127.0.0.1:8494"
 
 
-def test_the_node_fallback_hub_port_is_the_hub_default() -> None:
+def test_the_node_fallback_hub_port_is_the_hub_default(monkeypatch: pytest.MonkeyPatch) -> None:
     from vmwall.hub.service import DEFAULT_PORT
-    from vmwall.wall.node import LOCAL_HUB_PORT
+    from vmwall.wall import node
 
-    assert LOCAL_HUB_PORT == DEFAULT_PORT
+    monkeypatch.delenv("VMWALL_HUB_URL", raising=False)
+    assert node.default_hub_url() == f"http://127.0.0.1:{DEFAULT_PORT}"

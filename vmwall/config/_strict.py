@@ -28,7 +28,7 @@ class Reader:
         self.source = source
         self.where = where
         if not isinstance(data, dict):
-            raise self.error(f"expected an object, found {_json_type(data)}")
+            raise self.error(f"expected an object, found {json_type(data)}")
         self.data: dict[str, Any] = data
 
     def error(self, reason: str, key: str | None = None) -> ConfigFileError:
@@ -65,7 +65,7 @@ class Reader:
         if value is None:
             return default
         if not isinstance(value, str):
-            raise self.error(f"expected a string, found {_json_type(value)}", key)
+            raise self.error(f"expected a string, found {json_type(value)}", key)
         return value
 
     def text(self, key: str) -> str:
@@ -89,7 +89,7 @@ class Reader:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"expected a whole number, found {_json_type(value)}", key)
+            raise self.error(f"expected a whole number, found {json_type(value)}", key)
         if minimum is not None and value < minimum:
             raise self.error(f"{value} is below {minimum}", key)
         if maximum is not None and value > maximum:
@@ -101,7 +101,7 @@ class Reader:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self.error(f"expected true or false, found {_json_type(value)}", key)
+            raise self.error(f"expected true or false, found {json_type(value)}", key)
         return value
 
     def array(self, key: str, *, required: bool = True) -> list[Any] | None:
@@ -109,7 +109,7 @@ class Reader:
         if value is None:
             return None
         if not isinstance(value, list):
-            raise self.error(f"expected an array, found {_json_type(value)}", key)
+            raise self.error(f"expected an array, found {json_type(value)}", key)
         return value
 
     def child(self, key: str, *, required: bool = True) -> Reader | None:
@@ -122,7 +122,8 @@ class Reader:
         return Reader(self.source, value, f"{self._place(key)}[{index}]")
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """How a JSON value's type is named in error messages (\"a string\", \"an array\", \"null\")."""
     if value is None:
         return "null"
     if isinstance(value, bool):

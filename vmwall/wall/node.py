@@ -14,12 +14,12 @@ the display; they are never written anywhere.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import Any, Protocol
 
 from vmwall import __version__
+from vmwall.hub.client import default_hub_url
 from vmwall.model.wall import ScreenContent, ScreenGeometry, ScreenRef, TileStatus, check_node_name
 from vmwall.wall import codec, protocol
 from vmwall.wall.config import WallConfig
@@ -30,14 +30,7 @@ from vmwall.wall.state import screen_key
 
 log = logging.getLogger(__name__)
 
-# The stream hub of this machine when neither the node nor the controller names one
-# (vmwall.hub.service.DEFAULT_PORT; not imported: the hub pulls in the database layer).
-LOCAL_HUB_PORT = 8490
 THUMBNAIL_WIDTH = 320
-
-
-def local_hub_url() -> str:
-    return os.environ.get("VMWALL_HUB_URL", f"http://127.0.0.1:{LOCAL_HUB_PORT}").rstrip("/")
 
 
 class NodeDisplay(Protocol):
@@ -160,7 +153,7 @@ class WallNodeAgent:
         elif hub is not None and hub.get("url"):
             wanted = (str(hub["url"]).rstrip("/"), hub.get("token"))
         else:
-            wanted = (local_hub_url(), None)
+            wanted = (default_hub_url(), None)  # this machine's hub
         if wanted != self._hub:
             self._hub = wanted
             try:

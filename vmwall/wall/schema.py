@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from vmwall.config._strict import json_type
+
 Check = Callable[[Any, str], Any]
 
 
@@ -19,28 +21,12 @@ class SchemaError(ValueError):
     """A value does not match its schema; ``str()`` is ``path: reason``."""
 
 
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 def string(max_len: int = 256, *, min_len: int = 0, pattern: str | None = None) -> Check:
     regex = re.compile(pattern) if pattern else None
 
     def check(value: Any, path: str) -> Any:
         if not isinstance(value, str):
-            raise SchemaError(f"{path}: expected a string, found {_type_name(value)}")
+            raise SchemaError(f"{path}: expected a string, found {json_type(value)}")
         if not min_len <= len(value) <= max_len:
             raise SchemaError(f"{path}: length {len(value)} outside {min_len}..{max_len}")
         if regex is not None and not regex.fullmatch(value):
@@ -53,7 +39,7 @@ def string(max_len: int = 256, *, min_len: int = 0, pattern: str | None = None) 
 def integer(lo: int, hi: int) -> Check:
     def check(value: Any, path: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SchemaError(f"{path}: expected an integer, found {_type_name(value)}")
+            raise SchemaError(f"{path}: expected an integer, found {json_type(value)}")
         if not lo <= value <= hi:
             raise SchemaError(f"{path}: {value} outside {lo}..{hi}")
         return value
@@ -64,7 +50,7 @@ def integer(lo: int, hi: int) -> Check:
 def number(lo: float, hi: float) -> Check:
     def check(value: Any, path: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise SchemaError(f"{path}: expected a number, found {_type_name(value)}")
+            raise SchemaError(f"{path}: expected a number, found {json_type(value)}")
         if not math.isfinite(value) or not lo <= value <= hi:
             raise SchemaError(f"{path}: {value} outside {lo}..{hi}")
         return float(value)
@@ -75,7 +61,7 @@ def number(lo: float, hi: float) -> Check:
 def boolean() -> Check:
     def check(value: Any, path: str) -> Any:
         if not isinstance(value, bool):
-            raise SchemaError(f"{path}: expected true or false, found {_type_name(value)}")
+            raise SchemaError(f"{path}: expected true or false, found {json_type(value)}")
         return value
 
     return check
@@ -95,7 +81,7 @@ def one_of(*values: str) -> Check:
 
     def check(value: Any, path: str) -> Any:
         if not isinstance(value, str) or value not in allowed:
-            shown = value if isinstance(value, str) and len(value) < 40 else _type_name(value)
+            shown = value if isinstance(value, str) and len(value) < 40 else json_type(value)
             raise SchemaError(f"{path}: {shown!r} is not one of {', '.join(sorted(allowed))}")
         return value
 
@@ -112,7 +98,7 @@ def nullable(inner: Check) -> Check:
 def array(item: Check, max_items: int, *, min_items: int = 0) -> Check:
     def check(value: Any, path: str) -> Any:
         if not isinstance(value, list):
-            raise SchemaError(f"{path}: expected an array, found {_type_name(value)}")
+            raise SchemaError(f"{path}: expected an array, found {json_type(value)}")
         if not min_items <= len(value) <= max_items:
             raise SchemaError(f"{path}: {len(value)} items outside {min_items}..{max_items}")
         return [item(v, f"{path}[{i}]") for i, v in enumerate(value)]
@@ -127,7 +113,7 @@ def obj(required: Mapping[str, Check], optional: Mapping[str, Check] | None = No
 
     def check(value: Any, path: str) -> Any:
         if not isinstance(value, dict):
-            raise SchemaError(f"{path}: expected an object, found {_type_name(value)}")
+            raise SchemaError(f"{path}: expected an object, found {json_type(value)}")
         unknown = [k for k in value if k not in known]
         if unknown:
             shown = str(unknown[0])[:40]
@@ -149,7 +135,7 @@ def mapping(key: Check, value: Check, max_items: int) -> Check:
 
     def check(data: Any, path: str) -> Any:
         if not isinstance(data, dict):
-            raise SchemaError(f"{path}: expected an object, found {_type_name(data)}")
+            raise SchemaError(f"{path}: expected an object, found {json_type(data)}")
         if len(data) > max_items:
             raise SchemaError(f"{path}: more than {max_items} entries")
         for k, v in data.items():
