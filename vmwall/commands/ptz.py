@@ -156,6 +156,10 @@ def _positive(text: str) -> float:
 # --- running ----------------------------------------------------------------------------------------
 
 
+# Actions that only read the camera or its lock: no take-over, nothing to audit.
+_READ_ONLY = frozenset({"status", "presets", "capabilities", "holder"})
+
+
 def run(args: argparse.Namespace) -> int:
     from vmwall.audit_wiring import PtzAuditListener
     from vmwall.journal.service import JournalService
@@ -170,19 +174,24 @@ def run(args: argparse.Namespace) -> int:
         watcher = _Watcher(camera.number)
         service.add_listener(watcher)
         # What the command does to the camera goes to the audit trail (durable before the command ends).
-        journal = JournalService(database, workstation=console)
-        journal.start()
+        # A reading moves nothing: no journal writer (nor its database listener) for it.
+        acts = args.ptz_action not in _READ_ONLY
+        journal = JournalService(database, workstation=console) if acts else None
+        if journal is not None:
+            journal.start()
         try:
-            service.add_listener(PtzAuditListener(journal.audit))
+            if journal is not None:
+                service.add_listener(PtzAuditListener(journal.audit))
             service.start()
             try:
-                if args.take_over and args.ptz_action not in ("status", "presets", "capabilities", "holder"):
+                if args.take_over and acts:
                     _take_over(service, camera.number)
                 return _ACTIONS[args.ptz_action](service, camera, args, watcher)
             finally:
                 service.close()
         finally:
-            journal.close()
+            if journal is not None:
+                journal.close()
 
 
 def _user(args: argparse.Namespace, database: Database) -> User:
