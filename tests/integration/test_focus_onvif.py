@@ -139,7 +139,9 @@ def test_near_and_far_move_the_lens_and_release_stops_it(
     service.focus(1, 0.0)
     far = assert_still(service)
     assert far > near + 0.05
-    assert recorder.focus_details(1) == ["auto off (manual focus)", "near 0.80", "stop", "far 0.60", "stop"]
+    expected = ["auto off (manual focus)", "near 0.80", "stop", "far 0.60", "stop"]
+    # The event is reported once the camera's answer is back, a moment after the lens stopped.
+    wait_for(lambda: recorder.focus_details(1) == expected, "every focus action reported")
     events = [e for e in recorder.events if e.action is PtzAction.FOCUS]
     assert {e.user for e in events} == {"mdupont"} and all(e.camera == 1 for e in events)
     assert recorder.errors == []
@@ -160,7 +162,9 @@ def test_autofocus_toggles_and_brings_the_picture_back_into_focus(
     assert lens.auto and status(service).auto is True
     wait_for(lambda: lens.position() == pytest.approx(SHARP_POSITION), "sharp again")
     assert not status(service).moving
-    assert recorder.focus_details(1) == ["auto off", "far 1.00", "auto on"]
+    wait_for(
+        lambda: recorder.focus_details(1) == ["auto off", "far 1.00", "auto on"], "focus actions reported"
+    )
     assert [c.value for c in lens.received("SetImagingSettings")] == ["MANUAL", "AUTO"]
 
 
@@ -201,7 +205,10 @@ def test_a_lens_that_stops_answering_is_stopped_once_it_answers_again(
     lens.resume()
     wait_for(lambda: not lens.is_moving(), "stopped once answering")
     wait_for(lambda: recorder.recovered == [1], "recovery reported")
-    assert "stop (sent once the camera answered again)" in recorder.focus_details(1)
+    wait_for(
+        lambda: "stop (sent once the camera answered again)" in recorder.focus_details(1),
+        "the late stop reported",
+    )
     assert len(recorder.errors) == 1  # reported once, not at every retry
 
 
@@ -213,7 +220,8 @@ def test_a_held_focus_stops_by_itself(onvif_farm: SimOnvifFarm, make_service: Se
     wait_for(lambda: lens.is_moving(), "focusing")
     wait_for(lambda: not lens.is_moving(), "stopped after the hold limit", timeout=5.0)
     assert lens.position() < 1.0  # stopped by the Stop, not by the end of the lens
-    assert recorder.focus_details(1)[-1] == "stop"
+    # The Stop is reported once the camera's answer is back, a moment after the lens stopped.
+    wait_for(lambda: recorder.focus_details(1)[-1:] == ["stop"], "the automatic stop reported")
 
 
 def test_focus_needs_the_lock_and_bad_input_is_refused(

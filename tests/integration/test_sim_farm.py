@@ -55,6 +55,20 @@ def test_ffprobe_sees_h264_at_25_fps(sim_farm: Any, kind: str, width: int, heigh
     assert stream["r_frame_rate"] == "25/1"
 
 
+def test_frames_are_timestamped_exactly_40_ms_apart(sim_farm: Any) -> None:
+    """Like a camera's encoder, the RTP clock follows capture, not when Python got to push the frame:
+    a loaded machine must not make the 90 kHz timestamps jitter (ffprobe misjudged the rate then)."""
+    spec = _spec(sim_farm, 1)
+    url = rtsp_url(spec.rtsp_sub_uri, spec.username, spec.password)
+    result = _ffprobe(url, "-select_streams", "v", "-show_packets", "-read_intervals", "%+2", "-of", "json")
+    assert result.returncode == 0, result.stderr
+    pts = [int(p["pts"]) for p in json.loads(result.stdout)["packets"] if "pts" in p]
+    assert len(pts) >= 40
+    steps = {b - a for a, b in itertools.pairwise(pts)}
+    assert steps <= {3600 * k for k in range(1, 4)}, steps  # 40 ms at 90 kHz (a skipped frame at most)
+    assert 3600 in steps
+
+
 @pytest.mark.parametrize("transport", ["tcp", "udp"])
 def test_frames_show_camera_clock_and_counter(sim_farm: Any, transport: str) -> None:
     spec = _spec(sim_farm, 2)

@@ -35,7 +35,9 @@ class PtzSource(Protocol):
     def is_moving(self) -> bool: ...
 
 
-Sink = Callable[[bytes], None]
+# A consumer of one stream: called with each access unit and the instant (``time.monotonic()``) the
+# frame was due, as a camera's encoder would timestamp its capture, whatever delay the farm had.
+Sink = Callable[[bytes, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +187,14 @@ class VideoFarm:
                 self.frames_late += 1
                 tick = self.frame_number()
             wall = time.time()
+            due = self._epoch + tick * FRAME_S
             for stream in self._active():
                 try:
-                    self._emit(stream, tick, wall)
+                    self._emit(stream, tick, wall, due)
                 except Exception:  # a bad frame must not stop the farm
                     log.exception("stream %s: frame %d failed", stream.key, tick)
 
-    def _emit(self, stream: SimStream, tick: int, wall: float) -> None:
+    def _emit(self, stream: SimStream, tick: int, wall: float, due: float) -> None:
         band = stream.band.render(tick, wall)
         if stream.pending is not None:  # the picture changed (PTZ): a new GOP starts now
             stream.base, stream.pending = stream.pending, None
@@ -212,7 +215,7 @@ class VideoFarm:
         with self._lock:
             sinks = list(stream.sinks)
         for sink in sinks:
-            sink(unit)
+            sink(unit, due)
 
     def _render(self) -> None:
         while not self._stop.is_set():

@@ -97,8 +97,12 @@ class WallClient:
 
     @property
     def synced(self) -> bool:
-        """The mirror holds a snapshot of the current epoch."""
-        return self._link.ready
+        """The mirror holds a snapshot of the current epoch and ``snapshot()`` already shows it
+        (the link adopts a snapshot a moment before this client publishes it to readers)."""
+        if not self._link.ready:
+            return False
+        with self._lock:
+            return self._snapshot.epoch != "" and self._snapshot.epoch == self._link.mirror.epoch
 
     def snapshot(self) -> WallSnapshot:
         with self._lock:

@@ -180,6 +180,13 @@ class ControllerLink:
             self.session = message["session"]
             self._counter = 0
             events.snapshot = message
+            log.info(
+                "%s %s: in step with the wall controller (epoch %s, sequence %d)",
+                self.role,
+                self.name,
+                message["epoch"],
+                message["sequence"],
+            )
         elif kind == protocol.ERROR and message["code"] == "unknown-session":
             self.session = None
             self.mirror.needs_resync = True

@@ -115,7 +115,16 @@ def main(argv: list[str] | None = None) -> int:
         help="write each show event S seconds after it happened (its times are those of the show), "
         "so a benchmark reading many nodes does not compete with the nodes still applying a change",
     )
+    parser.add_argument(
+        "--verbose", action="store_true", help="log the link's progress (connect, snapshot) on stderr"
+    )
     args = parser.parse_args(argv)
+    if args.verbose:
+        import logging
+
+        logging.basicConfig(
+            level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+        )
 
     from vmwall.wall.config import WallConfig
     from vmwall.wall.node import WallNodeAgent
