@@ -557,6 +557,7 @@ def build_console(
         if journal_controller is not None:
             keeper.session_changed.connect(journal_controller.session_changed)
             keeper.lock_changed.connect(journal_controller.lock_changed)
+        context.ptz.operator_input.connect(keeper.inactivity.touch)  # joystick use is activity too
     window.restore_main_geometry()
     window.start()
     if keeper is not None:

@@ -250,6 +250,22 @@ def test_the_console_locks_itself_after_inactivity(
     assert live_tiles(window) == []
 
 
+def test_joystick_use_keeps_the_console_unlocked(
+    signed_console: SignedConsole, accounts: Any, qtbot: Any
+) -> None:
+    """The PTZ joystick's use (reported by vmwall.ui.ptz_joystick) is activity: an operator following
+    a vehicle with the stick for longer than the lock delay keeps the console."""
+    service, _store, _events = accounts
+    window = signed_console(service, service.login("nuit", TEST_PASSWORD), lock_after_s=1.5)
+    keeper = keeper_of(window)
+    deadline = time.monotonic() + 4.0
+    while time.monotonic() < deadline:
+        window.ptz.operator_input.emit()
+        qtbot.wait(400)
+        assert not keeper.locked
+    qtbot.waitUntil(lambda: keeper.locked, timeout=10_000)  # the stick let go: the lock falls
+
+
 # --------------------------------------------------------------------------- shift handover
 
 

@@ -975,3 +975,44 @@ def test_the_joystick_follows_the_console(ptz_console: Callable[..., PtzConsole]
     qtbot.waitUntil(lambda: console.window.grid.cameras()[1] == 3, timeout=3000)
     binding.close()
     assert readers[0].closed and binding.control is None
+
+
+def test_joystick_use_counts_as_operator_activity(ptz_console: Callable[..., PtzConsole], qtbot: Any) -> None:
+    """Qt sees no input while the operator follows someone with the joystick: the binding says so,
+    so the console's inactivity lock does not fall on a working operator (see test_login)."""
+    from vmwall.ptz.joystick import ButtonPressed, StickMoved
+    from vmwall.ptz.joystick_mapping import MappingSet
+    from vmwall.ui.ptz_joystick import PtzJoystickBinding
+
+    console = ptz_console(cameras=(1,))
+    readers: list[StubReader] = []
+
+    def make_reader(mappings: Any, listener: Callable[[Any], None]) -> Any:
+        readers.append(StubReader(mappings, listener))
+        return readers[-1]
+
+    inputs: list[float] = []
+    console.ptz.operator_input.connect(lambda: inputs.append(time.monotonic()))
+    binding = PtzJoystickBinding(console.ptz, make_reader, lambda: MappingSet(()))
+    binding.start()
+    qtbot.waitUntil(lambda: bool(readers) and readers[0].started, timeout=3000)
+
+    def play(event: Any) -> None:  # from the reader's thread
+        thread = threading.Thread(target=readers[0].listener, args=(event,))
+        thread.start()
+        thread.join()
+
+    play(StickMoved(7, 0.0, 0.0, 0.0, time.monotonic()))  # a stick at rest (noise inside the dead zone)
+    qtbot.wait(1500)
+    assert inputs == []
+    play(StickMoved(7, 0.4, 0.0, 0.0, time.monotonic()))  # deflected, then held still: no more events
+    qtbot.waitUntil(lambda: len(inputs) >= 4, timeout=6000)  # at once, then every second while held
+    assert inputs[-1] - inputs[1] >= 1.8  # the held stick's reports, a second apart
+    play(StickMoved(7, 0.0, 0.0, 0.0, time.monotonic()))  # released
+    qtbot.wait(300)
+    settled = len(inputs)
+    qtbot.wait(1500)
+    assert len(inputs) == settled
+    play(ButtonPressed(7, "button1", None))  # a button press is activity too
+    qtbot.waitUntil(lambda: len(inputs) == settled + 1, timeout=3000)
+    binding.close()

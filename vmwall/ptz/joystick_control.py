@@ -118,6 +118,12 @@ class JoystickControl:
             elif isinstance(event, JoystickAttached):
                 log.debug("joystick %r drives the selected camera", event.device.name)
 
+    @property
+    def held(self) -> bool:
+        """A stick is off centre or a zoom/focus button is held down: the operator is at work."""
+        with self._lock:
+            return bool(self._sticks or self._held)
+
     # --- the console's calls -------------------------------------------------------------------------
 
     def selection_changed(self) -> None:

@@ -106,6 +106,8 @@ class PtzController(QObject):
     service_changed = Signal(object)  # the PtzService, or None (the joystick follows it)
     camera_changed = Signal(object)  # the PTZ camera number, or None
     active_changed = Signal(bool)  # the console has (True) or lost (False) the operator's focus
+    # The operator is using the joystick (Qt sees no input then): keeps the console from locking.
+    operator_input = Signal()
 
     def __init__(
         self, bridge: Bridge, factory: PtzServiceFactory | None = None, parent: QObject | None = None

@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from vmwall.config.settings import Action
 from vmwall.ptz.api import FocusService, PtzError, PtzService
-from vmwall.ptz.joystick import JoystickEvent, JoystickReader, JoystickUnavailableError
+from vmwall.ptz.joystick import (
+    ButtonPressed,
+    JoystickEvent,
+    JoystickReader,
+    JoystickUnavailableError,
+    StickMoved,
+)
 from vmwall.ptz.joystick_control import JoystickControl
 from vmwall.ptz.joystick_mapping import JoystickAction, MappingSet, load_mappings_or_builtin
 from vmwall.ui.ptz_controller import PtzController
@@ -27,6 +34,8 @@ from vmwall.ui.ptz_controller import PtzController
 log = logging.getLogger(__name__)
 
 ReaderFactory = Callable[[MappingSet, Callable[[JoystickEvent], None]], JoystickReader]
+
+INPUT_REPORT_S = 1.0  # joystick use is reported to the console's inactivity lock at most this often
 
 
 class PtzJoystickBinding(QObject):
@@ -47,6 +56,12 @@ class PtzJoystickBinding(QObject):
         self._reader: JoystickReader | None = None
         self._closed = False
         self.control: JoystickControl | None = None  # swapped whole: read by the reader thread
+        self._input_reported_at = -1e9  # the reader thread's only state
+        # A stick held still sends no events: while one is held, say so every second.
+        self._held_timer = QTimer(self)
+        self._held_timer.setInterval(round(INPUT_REPORT_S * 1000))
+        self._held_timer.timeout.connect(self._on_held_timer_timeout)
+        self._held_timer.start()
         self.problem = ""
         controller.service_changed.connect(self._on_controller_service_changed)
         controller.camera_changed.connect(self._on_controller_camera_changed)
@@ -83,6 +98,7 @@ class PtzJoystickBinding(QObject):
         self.problem = str(error)
 
     def close(self) -> None:
+        self._held_timer.stop()
         with self._lock:
             self._closed = True
             reader, self._reader = self._reader, None
@@ -98,6 +114,21 @@ class PtzJoystickBinding(QObject):
         control = self.control
         if control is not None:
             control(event)
+        # A stick held off centre or a button pressed is the operator at work (a resting stick's
+        # noise is inside the dead zone, so it never keeps a console awake).
+        if (isinstance(event, StickMoved) and not event.centred) or isinstance(event, ButtonPressed):
+            now = time.monotonic()
+            if now - self._input_reported_at >= INPUT_REPORT_S:
+                self._input_reported_at = now
+                self.bridge.deliver(self, self._report_input)
+
+    def _report_input(self) -> None:
+        self.controller.operator_input.emit()
+
+    def _on_held_timer_timeout(self) -> None:
+        control = self.control
+        if control is not None and control.held:
+            self.controller.operator_input.emit()
 
     # --- the controller (GUI thread) ----------------------------------------------------------
 
