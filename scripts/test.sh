@@ -10,4 +10,4 @@ fi
 export VMWALL_TEST_PG_URL
 .venv/bin/ruff check vmwall tests bench
 .venv/bin/mypy
-exec .venv/bin/pytest -q -ra "$@"
+exec .venv/bin/pytest -q -ra --durations=25 "$@"

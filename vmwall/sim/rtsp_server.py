@@ -165,10 +165,11 @@ class _CaptureStamper:
         if clock is None:
             return
         base_time = self._appsrc.get_base_time()
-        if base_time != self._base_time:
+        if base_time != self._base_time:  # started, or restarted (running time begins again)
             running = clock.get_time() - base_time
             self._offset = running - int(time.monotonic() * Gst.SECOND)
             self._base_time = base_time
+            self._last_pts = -1
         pts = max(round(due * Gst.SECOND) + self._offset, self._last_pts + 1, 0)
         self._last_pts = pts
         buffer.pts = buffer.dts = pts
