@@ -15,9 +15,9 @@ Tiles report "playing" for every camera; thumbnails are a small grey JPEG.
 from __future__ import annotations
 
 import argparse
+import collections
 import io
 import json
-import queue
 import signal
 import sys
 import threading
@@ -137,7 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     lock = threading.Lock()
     out = sys.stdout
     agent_box: list[WallNodeAgent] = []
-    reports: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
+    # Shows to report later: appended by the agent's thread without waking the main thread, which
+    # looks every half report delay (a wake-up per show would compete with the other nodes still
+    # applying the same change on a small machine).
+    reports: collections.deque[tuple[float, dict[str, Any]]] = collections.deque()
 
     def on_show(ref: ScreenRef, content: ScreenContent) -> None:
         if args.quiet:
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             "sequence": sequence,
         }
         if args.report_delay > 0:
-            reports.put((t + args.report_delay, event))
+            reports.append((t + args.report_delay, event))
         else:
             _emit(out, lock, event)
 
@@ -167,12 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     _emit(out, lock, {"event": "started", "name": args.name, "t": time.monotonic()})
     try:
         while not stop.is_set():
-            try:
-                due, event = reports.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            stop.wait(max(0.0, due - time.monotonic()))
-            _emit(out, lock, event)
+            stop.wait(args.report_delay / 2 if args.report_delay > 0 else 0.2)
+            now = time.monotonic()
+            while reports and reports[0][0] <= now:
+                _emit(out, lock, reports.popleft()[1])
     except KeyboardInterrupt:
         pass
     finally:
