@@ -649,6 +649,14 @@ def test_another_refusal_is_shown_without_disabling_the_panel(wall: PanelSetup, 
         "camera 999 is not in the catalogue"
     )
     assert wall.panel.commands_enabled()
+    # A refusal the console knows is said in French first, the controller's words after.
+    wall.client.refuse = WallCommandError("no preset named 'noel' (known: normal)", "unknown-preset")
+    wall.panel.apply_preset("normal")
+    qtbot.waitUntil(lambda: "préréglage inconnu" in wall.panel.notice_text(), timeout=2000)
+    assert wall.panel.notice_text() == (
+        "Commande « appliquer un préréglage » refusée par le contrôleur du mur : "
+        "préréglage inconnu (no preset named 'noel' (known: normal))"
+    )
 
 
 def test_an_account_without_the_wall_right_is_disabled_from_the_start(

@@ -495,16 +495,37 @@ class WallPanel(QDockWidget):
                 self._show_notice(self.refusal)
                 self._update_commands()
             else:
-                self._show_notice(
-                    self.tr("Commande « %1 » refusée par le contrôleur du mur : %2")
-                    .replace("%1", self.action_text(action))
-                    .replace("%2", str(result) or type(result).__name__)
-                )
+                self._show_notice(self.command_refusal_text(action, result))
             return
         self._show_notice("")
         done = self.done_text(action, args)
         if done:
             self.host.notify(done)
+
+    def command_refusal_text(self, action: str, error: BaseException) -> str:
+        """One command refused (or unanswered): why in French, the controller's own words after."""
+        code = str(getattr(error, "code", ""))
+        why = {
+            "camera-refused": self.tr("caméra non autorisée pour ce compte ou non visible en direct"),
+            "unknown-screen": self.tr("écran inconnu du mur"),
+            "unknown-layout": self.tr("disposition inconnue du contrôleur"),
+            "unknown-preset": self.tr("préréglage inconnu"),
+            "unknown-sequence": self.tr("séquence inconnue"),
+            "no-alarm-screen": self.tr("aucun écran d'alarme n'est défini"),
+            "unknown-node": self.tr("ce nœud n'a encore signalé aucun écran"),
+            "invalid": self.tr("commande invalide"),
+            "unavailable": self.tr("contrôleur injoignable ou droits invérifiables ; réessayez"),
+            "closed": self.tr("la liaison avec le contrôleur est fermée"),
+            "not-recorded": self.tr("l'envoi n'a pas pu être tracé, il n'est pas appliqué"),
+            "not-saved": self.tr("l'état du mur n'a pas pu être enregistré sur le contrôleur"),
+        }.get(code)
+        reason = str(error) or type(error).__name__
+        text = self.tr("Commande « %1 » refusée par le contrôleur du mur : %2").replace(
+            "%1", self.action_text(action)
+        )
+        if why is None:
+            return text.replace("%2", reason)
+        return text.replace("%2", f"{why} ({reason})")
 
     def account_refusal_text(self, error: BaseException) -> str:
         """The controller's refusal of this account or console, in French, its own words after it."""

@@ -179,7 +179,10 @@
     </message>
     <message numerus="yes">
         <source>%n signet(s)</source>
-        <translation><numerusform>%n bookmark</numerusform><numerusform>%n bookmarks</numerusform></translation>
+        <translation>
+            <numerusform>%n bookmark</numerusform>
+            <numerusform>%n bookmarks</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1147,7 +1150,10 @@ Resume it?</translation>
     </message>
     <message numerus="yes">
         <source>%n entrée(s)</source>
-        <translation><numerusform>%n entry</numerusform><numerusform>%n entries</numerusform></translation>
+        <translation>
+            <numerusform>%n entry</numerusform>
+            <numerusform>%n entries</numerusform>
+        </translation>
     </message>
     <message>
         <source>Rouvrir</source>
@@ -2582,6 +2588,54 @@ Resume it?</translation>
     <message>
         <source>Contrôleur du mur injoignable : commandes suspendues.</source>
         <translation>Wall controller unreachable: commands suspended.</translation>
+    </message>
+    <message>
+        <source>caméra non autorisée pour ce compte ou non visible en direct</source>
+        <translation>camera not allowed for this account or not viewable live</translation>
+    </message>
+    <message>
+        <source>écran inconnu du mur</source>
+        <translation>screen unknown to the wall</translation>
+    </message>
+    <message>
+        <source>disposition inconnue du contrôleur</source>
+        <translation>layout unknown to the controller</translation>
+    </message>
+    <message>
+        <source>préréglage inconnu</source>
+        <translation>unknown preset</translation>
+    </message>
+    <message>
+        <source>séquence inconnue</source>
+        <translation>unknown sequence</translation>
+    </message>
+    <message>
+        <source>aucun écran d'alarme n'est défini</source>
+        <translation>no alarm screen is set</translation>
+    </message>
+    <message>
+        <source>ce nœud n'a encore signalé aucun écran</source>
+        <translation>this node has not reported any screen yet</translation>
+    </message>
+    <message>
+        <source>commande invalide</source>
+        <translation>invalid command</translation>
+    </message>
+    <message>
+        <source>contrôleur injoignable ou droits invérifiables ; réessayez</source>
+        <translation>the controller does not answer or cannot check rights; try again</translation>
+    </message>
+    <message>
+        <source>la liaison avec le contrôleur est fermée</source>
+        <translation>the link to the controller is closed</translation>
+    </message>
+    <message>
+        <source>l'envoi n'a pas pu être tracé, il n'est pas appliqué</source>
+        <translation>the push could not be recorded, so it was not applied</translation>
+    </message>
+    <message>
+        <source>l'état du mur n'a pas pu être enregistré sur le contrôleur</source>
+        <translation>the wall state could not be saved on the controller</translation>
     </message>
     <message>
         <source>Commande « %1 » refusée par le contrôleur du mur : %2</source>
