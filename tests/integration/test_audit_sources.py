@@ -314,7 +314,7 @@ def test_vmwall_users_changes_are_recorded_with_who_made_them(
     assert changes[2].event.details["detail"] == "enquête administrative"
     text = json.dumps([r.event.detail for r in changes])
     assert "Hirondelle" not in text and "Mesange" not in text  # never a password
-    assert all(r.event.workstation == HOST[:64] for r in changes)  # the account service's workstation
+    assert all(r.event.workstation == f"cli@{HOST}"[:64] for r in changes)  # as every CLI record names it
     verify_passes(database.url, capsys, monkeypatch)
 
 

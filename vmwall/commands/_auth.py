@@ -23,6 +23,7 @@ import argparse
 import getpass
 import logging
 import os
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -117,6 +118,11 @@ def add_listener_factory(factory: Callable[[Database], AccountListener]) -> None
     _listener_factories.append(factory)
 
 
+def cli_workstation() -> str:
+    """Where a CLI command acts from, as every record of it names it (journal, audit, PTZ, accounts)."""
+    return f"cli@{socket.gethostname()}"[:64]
+
+
 def account_service(database: Database) -> AccountService:
     """The account service of a command, with the registered listeners."""
     from vmwall.store import AccountRepository
@@ -125,6 +131,7 @@ def account_service(database: Database) -> AccountService:
         AccountRepository(database),
         params=HASH_PARAMS,
         listeners=[factory(database) for factory in _listener_factories],
+        workstation=cli_workstation(),
     )
 
 

@@ -17,6 +17,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
+from vmwall.commands._auth import cli_workstation
 from vmwall.errors import UserFacingError
 from vmwall.model.audit import DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, Anchor, AuditAction, AuditRecord
 
@@ -113,13 +114,12 @@ def _record_cli_sessions() -> None:
 
 
 def _account_listener(database: Database) -> Callable[[AccountEvent], None]:
-    import socket
 
     from vmwall.journal.audit import account_audit_event
     from vmwall.store import AuditRepository
 
     repository = AuditRepository(database)
-    workstation = f"cli@{socket.gethostname()}"[:64]
+    workstation = cli_workstation()
 
     def record(event: AccountEvent) -> None:
         try:
@@ -188,7 +188,6 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    import socket
 
     from vmwall.commands.journal import acting_user, parse_when
     from vmwall.journal.audit import consultation_event
@@ -212,7 +211,7 @@ def _list(args: argparse.Namespace) -> int:
         repository = AuditRepository(database)
         records = repository.records(where)
         # The consultation itself is recorded: who read the trail, with which filters.
-        workstation = f"cli@{socket.gethostname()}"[:64]
+        workstation = cli_workstation()
         repository.append(
             [consultation_event(where, consulted_by=login, results=len(records), workstation=workstation)]
         )
@@ -241,11 +240,10 @@ def _purge(args: argparse.Namespace) -> int:
             f"purging deletes the audit records older than {args.retention_days} days for good; add --yes",
             exit_code=2,
         )
-    import socket
 
     with open_database(args.db) as database:
         result = AuditRepository(database).purge(
-            retention_days=args.retention_days, actor=login, workstation=f"cli@{socket.gethostname()}"[:64]
+            retention_days=args.retention_days, actor=login, workstation=cli_workstation()
         )
     print(
         f"removed {result.removed} audit records older than"

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from vmwall.commands._auth import cli_workstation
 from vmwall.errors import UserFacingError
 from vmwall.model.journal import (
     EntryStatus,
@@ -200,13 +201,12 @@ def acting_user(args: argparse.Namespace) -> tuple[str, frozenset[int]]:
 @contextmanager
 def journal_service(args: argparse.Namespace) -> Iterator[JournalService]:
     """An open database and a started JournalService for the command (closed afterwards)."""
-    import socket
 
     from vmwall.journal.service import JournalService
     from vmwall.store import open_database
 
     with open_database(args.db) as database:
-        service = JournalService(database, workstation=f"cli@{socket.gethostname()}"[:64])
+        service = JournalService(database, workstation=cli_workstation())
         service.start()
         try:
             yield service

@@ -15,7 +15,6 @@ import json
 import math
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -24,6 +23,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
+from vmwall.commands._auth import cli_workstation
 from vmwall.errors import UserFacingError
 from vmwall.ptz.api import LockHolder, PtzError, PtzListener, PtzSettings, TourState
 
@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
         user = _user(args, database)
         camera = _camera(database, args.camera)
         settings = PtzSettings(request_timeout_s=args.timeout)
-        console = f"cli@{socket.gethostname()}"[:64]
+        console = cli_workstation()
         service = build_service(database, user, console=console, settings=settings)
         watcher = _Watcher(camera.number)
         service.add_listener(watcher)
