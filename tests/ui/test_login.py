@@ -266,6 +266,60 @@ def test_joystick_use_keeps_the_console_unlocked(
     qtbot.waitUntil(lambda: keeper.locked, timeout=10_000)  # the stick let go: the lock falls
 
 
+def test_the_operator_changes_their_password_from_the_session_menu(
+    signed_console: SignedConsole, accounts: Any, qtbot: Any
+) -> None:
+    service, _store, events = accounts
+    window = signed_console(service, service.login("nuit", TEST_PASSWORD))
+    keeper = keeper_of(window)
+    assert keeper.password_action in keeper.menu.actions()
+    keeper.password_action.trigger()
+    dialog = keeper.password_dialog
+    assert dialog is not None and dialog.isVisible()
+
+    def attempt(current: str, new: str, confirm: str | None = None) -> str:
+        dialog.current.setText(current)
+        dialog.new.setText(new)
+        dialog.confirm.setText(new if confirm is None else confirm)
+        dialog.change_button.click()
+        assert dialog.current.text() == dialog.new.text() == dialog.confirm.text() == ""  # emptied at once
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        return str(dialog.message.text())
+
+    assert attempt(TEST_PASSWORD, "Quai-de-la-Deule-42", "Quai-de-la-Deule-24") == (
+        "La confirmation ne correspond pas au nouveau mot de passe."
+    )
+    assert attempt("not the password", "Quai-de-la-Deule-42") == (
+        "Mot de passe actuel refusé : Identifiant ou mot de passe incorrect."
+    )
+    assert (
+        attempt(TEST_PASSWORD, "court-1A") == "Le nouveau mot de passe doit compter au moins 12 caractères."
+    )
+    assert not any(e.kind is AccountEventKind.PASSWORD_CHANGED for e in events)
+    dialog.current.setText(TEST_PASSWORD)
+    dialog.new.setText("Quai-de-la-Deule-42")
+    dialog.confirm.setText("Quai-de-la-Deule-42")
+    dialog.change_button.click()
+    qtbot.waitUntil(lambda: keeper.password_dialog is None, timeout=10_000)
+    assert dialog.changed
+    assert [e.login for e in events if e.kind is AccountEventKind.PASSWORD_CHANGED] == ["nuit"]
+    assert service.login("nuit", "Quai-de-la-Deule-42").login == "nuit"
+
+
+def test_locking_closes_the_password_dialog(signed_console: SignedConsole, accounts: Any, qtbot: Any) -> None:
+    service, _store, _events = accounts
+    window = signed_console(service, service.login("nuit", TEST_PASSWORD))
+    keeper = keeper_of(window)
+    keeper.password_action.trigger()
+    dialog = keeper.password_dialog
+    assert dialog is not None
+    keeper.lock_action.trigger()
+    qtbot.waitUntil(lambda: keeper.password_dialog is None, timeout=3000)
+    assert keeper.locked and not dialog.isVisible()
+    keeper.password_action.trigger()  # disabled while locked: nothing opens
+    assert keeper.password_dialog is None
+
+
 # --------------------------------------------------------------------------- shift handover
 
 

@@ -522,3 +522,30 @@ def test_an_open_session_is_rechecked_well_within_the_minute() -> None:
     assert 0 < DEFAULT_INTERVAL_S <= 30  # a suspension ends live view within 1 minute (issue 7)
     with pytest.raises(ValueError):
         SessionWatcher(lambda s: s, lambda: None, lambda s: None, interval_s=0)
+
+
+def test_an_operator_changes_their_own_password_with_the_current_one(
+    service: AccountService, account_store: MemoryAccountStore, events: list[AccountEvent]
+) -> None:
+    add(account_store, "nuit", Role.OPERATEUR)
+    session = service.login("nuit", TEST_PASSWORD)
+    new = "Quai-de-la-Deule-42"
+    with pytest.raises(LoginRefusedError) as wrong:  # someone at an unlocked console
+        service.change_own_password(session, "not the password", new)
+    assert wrong.value.reason is LoginFailure.BAD_CREDENTIALS
+    assert account_store.find("nuit").failed_logins == 1  # counts towards the wait, like a login
+    with pytest.raises(PasswordPolicyError) as unchanged:
+        service.change_own_password(session, TEST_PASSWORD, TEST_PASSWORD)
+    assert unchanged.value.rule == "unchanged"
+    with pytest.raises(PasswordPolicyError) as short:
+        service.change_own_password(session, TEST_PASSWORD, "Ab1-short")
+    assert short.value.rule == "too-short"
+    with pytest.raises(PasswordPolicyError) as named:
+        service.change_own_password(session, TEST_PASSWORD, "nuit-Quai-2025-x")
+    assert named.value.rule == "contains-name"
+    service.change_own_password(session, TEST_PASSWORD, new)
+    changed = [e for e in events if e.kind is AccountEventKind.PASSWORD_CHANGED]
+    assert [(e.login, e.actor) for e in changed] == [("nuit", "nuit")]
+    with pytest.raises(LoginRefusedError):
+        service.login("nuit", TEST_PASSWORD)
+    assert service.login("nuit", new).login == "nuit"

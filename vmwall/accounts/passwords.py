@@ -29,7 +29,13 @@ _MIN_LOG_N = 10
 
 
 class PasswordPolicyError(UserFacingError):
-    """A new password breaks the policy; the message says why (never the password itself)."""
+    """A new password breaks the policy; the message says why (never the password itself).
+    ``rule``: which rule, for a translated message ("too-short", "too-long", "line-break",
+    "contains-name", "repeated", "kinds")."""
+
+    def __init__(self, message: str, rule: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,17 +131,25 @@ def check_policy(password: str, login: str, full_name: str = "") -> None:
     any kinds, a passphrase), not the login or the name, not one repeated character.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise PasswordPolicyError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", "too-short"
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise PasswordPolicyError(f"the password must have at most {MAX_PASSWORD_LENGTH} characters")
+        raise PasswordPolicyError(
+            f"the password must have at most {MAX_PASSWORD_LENGTH} characters", "too-long"
+        )
     if any(ch in "\r\n\x00" for ch in password):
-        raise PasswordPolicyError("the password must not contain line breaks or NUL characters")
+        raise PasswordPolicyError("the password must not contain line breaks or NUL characters", "line-break")
     folded = password.casefold()
     for word in (login, *full_name.split()):
         if len(word) >= 4 and word.casefold() in folded:
-            raise PasswordPolicyError("the password must not contain the login or the user's name")
+            raise PasswordPolicyError(
+                "the password must not contain the login or the user's name", "contains-name"
+            )
     if len(set(password)) < 4:
-        raise PasswordPolicyError("the password must not be made of one or two repeated characters")
+        raise PasswordPolicyError(
+            "the password must not be made of one or two repeated characters", "repeated"
+        )
     kinds = sum(
         (
             any(ch.islower() for ch in password),
@@ -147,5 +161,6 @@ def check_policy(password: str, login: str, full_name: str = "") -> None:
     if kinds < 3 and len(password) < 16:
         raise PasswordPolicyError(
             "the password needs three kinds of characters (lower case, upper case, digits, others),"
-            " or at least 16 characters"
+            " or at least 16 characters",
+            "kinds",
         )

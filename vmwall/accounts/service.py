@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from vmwall.accounts.errors import AccountError, LoginFailure, LoginRefusedError, PermissionDeniedError
 from vmwall.accounts.passwords import (
     DEFAULT_PARAMS,
+    PasswordPolicyError,
     ScryptParams,
     burn_time,
     check_policy,
@@ -374,6 +375,14 @@ class AccountService:
         check_policy(password, login, account.user.full_name)
         self.store.set_password(login, hash_password(password, self._params), self._clock())
         self._emit(AccountEventKind.PASSWORD_CHANGED, login, actor=actor.login, session=actor)
+
+    def change_own_password(self, session: Session, current: str, new: str) -> None:
+        """The signed-in operator changes their password at a console: the current one first (checked
+        like a login: wrong ones count towards the wait), then the policy; recorded like any change."""
+        self.authenticate(session.login, current)
+        if current == new:
+            raise PasswordPolicyError("the new password must differ from the current one", "unchanged")
+        self.set_password(session, session.login, new)
 
     def suspend_agrement(self, actor: Session | None, login: str, reason: str = "") -> User:
         """Suspend the account's agrément: image rights end at once, open sessions included."""

@@ -35,6 +35,7 @@ from vmwall.model.user import Permission
 from vmwall.ui.directory import Directory
 from vmwall.ui.lock_screen import DEFAULT_LOCK_AFTER_S, InactivityMonitor, LockScreenWidget
 from vmwall.ui.login_dialog import LoginDialog, refusal_text
+from vmwall.ui.password_dialog import PasswordDialog
 
 if TYPE_CHECKING:
     from vmwall.ui.main_window import ConsoleWindow
@@ -57,6 +58,8 @@ class SessionServices(Protocol):
     def logout(self, session: Session, end: SessionEnd = ..., detail: str = ...) -> None: ...
 
     def refresh(self, session: Session) -> Session: ...
+
+    def change_own_password(self, session: Session, current: str, new: str) -> None: ...
 
 
 class ConsoleSession(QObject):
@@ -102,7 +105,10 @@ class ConsoleSession(QObject):
         )
         self.handover_action = QAction(self.tr("Changer d'opérateur…"), window)
         self.handover_action.triggered.connect(self.start_handover)
-        for action in (self.lock_action, self.handover_action):
+        self.password_action = QAction(self.tr("Changer mon mot de passe…"), window)
+        self.password_action.triggered.connect(self.start_password_change)
+        self.password_dialog: PasswordDialog | None = None
+        for action in (self.lock_action, self.handover_action, self.password_action):
             menu.addAction(action)
             window.addAction(action)
         self.operator_label = QLabel("", window)
@@ -217,6 +223,8 @@ class ConsoleSession(QObject):
         window = self.window
         session = self.session
         window.bridge.submit("record the lock", lambda: self.accounts.lock(session, why))
+        if self.password_dialog is not None:  # a locked console shows nothing of its operator's
+            self.password_dialog.reject()
         self._hidden = [w for w in (window.splitter, *window.grid_windows) if w.isVisible()]
         self._hidden += [d for d in window.findChildren(QDockWidget) if d.isVisible()]
         for widget in self._hidden:
@@ -308,6 +316,28 @@ class ConsoleSession(QObject):
         self.handover_dialog = dialog
         dialog.finished.connect(lambda _result: self._on_handover_dialog_finished(dialog))
         dialog.open()
+
+    def start_password_change(self) -> None:
+        """The signed-in operator changes their own password (current one first)."""
+        if self.password_dialog is not None or self._ended or self.locked:
+            return
+        session = self.session
+        accounts = self.accounts
+        dialog = PasswordDialog(
+            self.window,
+            self.window.bridge,
+            lambda current, new: accounts.change_own_password(session, current, new),
+            session.label,
+        )
+        self.password_dialog = dialog
+        dialog.finished.connect(lambda _result: self._on_password_dialog_finished(dialog))
+        dialog.open()
+
+    def _on_password_dialog_finished(self, dialog: PasswordDialog) -> None:
+        self.password_dialog = None
+        dialog.deleteLater()
+        if dialog.changed:
+            self.window.notify(self.tr("Votre mot de passe a été changé."))
 
     def _on_handover_dialog_finished(self, dialog: LoginDialog) -> None:
         self.handover_dialog = None

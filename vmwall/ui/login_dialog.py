@@ -28,35 +28,48 @@ from vmwall.model.user import MAX_LOGIN_LENGTH
 from vmwall.ui.bridge import Bridge
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LoginDialog", text)
-
-
 def refusal_text(error: Exception) -> str:
     """Why a login, an unlock or a handover was refused, for the operator (French, translatable)."""
     if not isinstance(error, LoginRefusedError):
-        return _tr("Connexion impossible : %1").replace("%1", str(error) or type(error).__name__)
-    if error.reason is LoginFailure.BAD_CREDENTIALS:
-        return _tr("Identifiant ou mot de passe incorrect.")
-    if error.reason is LoginFailure.THROTTLED:
-        return _tr("Trop de mots de passe erronés : réessayez dans %1 s.").replace(
-            "%1", str(error.retry_after_s or 30)
+        return QCoreApplication.translate("LoginDialog", "Connexion impossible : %1").replace(
+            "%1", str(error) or type(error).__name__
         )
+    if error.reason is LoginFailure.BAD_CREDENTIALS:
+        return QCoreApplication.translate("LoginDialog", "Identifiant ou mot de passe incorrect.")
+    if error.reason is LoginFailure.THROTTLED:
+        return QCoreApplication.translate(
+            "LoginDialog", "Trop de mots de passe erronés : réessayez dans %1 s."
+        ).replace("%1", str(error.retry_after_s or 30))
     if error.reason is LoginFailure.NO_ACCOUNTS:
-        return _tr(
+        return QCoreApplication.translate(
+            "LoginDialog",
             "Aucun compte n'existe encore. Créez le premier administrateur avec :\n"
-            "vmwall users add IDENTIFIANT --role administrateur --password-stdin"
+            "vmwall users add IDENTIFIANT --role administrateur --password-stdin",
         )
     texts = {
-        AccessProblem.INACTIVE: _tr("Ce compte est désactivé."),
-        AccessProblem.NOT_YET_VALID: _tr("Ce compte n'est pas encore valide."),
-        AccessProblem.EXPIRED: _tr("Ce compte a expiré."),
-        AccessProblem.NO_COMMUNE_SCOPE: _tr("Ce compte de policier municipal n'a aucune commune."),
-        AccessProblem.AGREMENT_MISSING: _tr("Aucun agrément n'est enregistré pour ce compte."),
-        AccessProblem.AGREMENT_SUSPENDED: _tr("Votre agrément est suspendu : connexion refusée."),
-        AccessProblem.AGREMENT_EXPIRED: _tr("Votre agrément a expiré : connexion refusée."),
-        AccessProblem.TRAINING_MISSING: _tr("Votre formation n'est pas enregistrée : connexion refusée."),
-        AccessProblem.CHARTER_MISSING: _tr("La charte d'utilisation n'est pas signée : connexion refusée."),
+        AccessProblem.INACTIVE: QCoreApplication.translate("LoginDialog", "Ce compte est désactivé."),
+        AccessProblem.NOT_YET_VALID: QCoreApplication.translate(
+            "LoginDialog", "Ce compte n'est pas encore valide."
+        ),
+        AccessProblem.EXPIRED: QCoreApplication.translate("LoginDialog", "Ce compte a expiré."),
+        AccessProblem.NO_COMMUNE_SCOPE: QCoreApplication.translate(
+            "LoginDialog", "Ce compte de policier municipal n'a aucune commune."
+        ),
+        AccessProblem.AGREMENT_MISSING: QCoreApplication.translate(
+            "LoginDialog", "Aucun agrément n'est enregistré pour ce compte."
+        ),
+        AccessProblem.AGREMENT_SUSPENDED: QCoreApplication.translate(
+            "LoginDialog", "Votre agrément est suspendu : connexion refusée."
+        ),
+        AccessProblem.AGREMENT_EXPIRED: QCoreApplication.translate(
+            "LoginDialog", "Votre agrément a expiré : connexion refusée."
+        ),
+        AccessProblem.TRAINING_MISSING: QCoreApplication.translate(
+            "LoginDialog", "Votre formation n'est pas enregistrée : connexion refusée."
+        ),
+        AccessProblem.CHARTER_MISSING: QCoreApplication.translate(
+            "LoginDialog", "La charte d'utilisation n'est pas signée : connexion refusée."
+        ),
     }
     try:
         return texts[AccessProblem(error.problem or "")]

@@ -235,6 +235,10 @@
         <translation>Change operator…</translation>
     </message>
     <message>
+        <source>Changer mon mot de passe…</source>
+        <translation>Change my password…</translation>
+    </message>
+    <message>
         <source>Votre compte n'a pas le droit de piloter le mur d'images.</source>
         <translation>Your account may not drive the video wall.</translation>
     </message>
@@ -301,6 +305,10 @@
     <message>
         <source>Passez la main à un autre opérateur.</source>
         <translation>Hand over to another operator.</translation>
+    </message>
+    <message>
+        <source>Votre mot de passe a été changé.</source>
+        <translation>Your password has been changed.</translation>
     </message>
     <message>
         <source>Relève : %1 a pris la main.</source>
@@ -1268,6 +1276,60 @@ Resume it?</translation>
 <context>
     <name>LoginDialog</name>
     <message>
+        <source>Connexion impossible : %1</source>
+        <translation>Cannot sign in: %1</translation>
+    </message>
+    <message>
+        <source>Identifiant ou mot de passe incorrect.</source>
+        <translation>Wrong login or password.</translation>
+    </message>
+    <message>
+        <source>Trop de mots de passe erronés : réessayez dans %1 s.</source>
+        <translation>Too many wrong passwords: try again in %1 s.</translation>
+    </message>
+    <message>
+        <source>Aucun compte n'existe encore. Créez le premier administrateur avec :
+vmwall users add IDENTIFIANT --role administrateur --password-stdin</source>
+        <translation>No account exists yet. Create the first administrator with:
+vmwall users add LOGIN --role administrateur --password-stdin</translation>
+    </message>
+    <message>
+        <source>Ce compte est désactivé.</source>
+        <translation>This account is deactivated.</translation>
+    </message>
+    <message>
+        <source>Ce compte n'est pas encore valide.</source>
+        <translation>This account is not valid yet.</translation>
+    </message>
+    <message>
+        <source>Ce compte a expiré.</source>
+        <translation>This account has expired.</translation>
+    </message>
+    <message>
+        <source>Ce compte de policier municipal n'a aucune commune.</source>
+        <translation>This municipal police account has no commune.</translation>
+    </message>
+    <message>
+        <source>Aucun agrément n'est enregistré pour ce compte.</source>
+        <translation>No agrément is on record for this account.</translation>
+    </message>
+    <message>
+        <source>Votre agrément est suspendu : connexion refusée.</source>
+        <translation>Your agrément is suspended: sign-in refused.</translation>
+    </message>
+    <message>
+        <source>Votre agrément a expiré : connexion refusée.</source>
+        <translation>Your agrément has expired: sign-in refused.</translation>
+    </message>
+    <message>
+        <source>Votre formation n'est pas enregistrée : connexion refusée.</source>
+        <translation>Your training is not on record: sign-in refused.</translation>
+    </message>
+    <message>
+        <source>La charte d'utilisation n'est pas signée : connexion refusée.</source>
+        <translation>The user charter is not signed: sign-in refused.</translation>
+    </message>
+    <message>
         <source>Changer d'opérateur</source>
         <translation>Change operator</translation>
     </message>
@@ -1373,6 +1435,93 @@ Resume it?</translation>
     <message>
         <source>%1 entrée(s) en %2/%3</source>
         <translation>%1 entry(ies) in %2/%3</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <source>Le nouveau mot de passe doit compter au moins %1 caractères.</source>
+        <translation>The new password must have at least %1 characters.</translation>
+    </message>
+    <message>
+        <source>Le nouveau mot de passe doit compter au plus %1 caractères.</source>
+        <translation>The new password must have at most %1 characters.</translation>
+    </message>
+    <message>
+        <source>Le nouveau mot de passe ne doit contenir ni retour à la ligne ni caractère nul.</source>
+        <translation>The new password must not contain line breaks or NUL characters.</translation>
+    </message>
+    <message>
+        <source>Le nouveau mot de passe ne doit contenir ni votre identifiant ni votre nom.</source>
+        <translation>The new password must not contain your login or your name.</translation>
+    </message>
+    <message>
+        <source>Le nouveau mot de passe ne doit pas répéter un ou deux caractères.</source>
+        <translation>The new password must not repeat one or two characters.</translation>
+    </message>
+    <message>
+        <source>Le nouveau mot de passe doit mêler trois sortes de caractères (minuscules, majuscules, chiffres, autres) ou compter au moins 16 caractères.</source>
+        <translation>The new password must mix three kinds of characters (lower case, upper case, digits, others) or have at least 16 characters.</translation>
+    </message>
+    <message>
+        <source>Le nouveau mot de passe doit être différent de l'actuel.</source>
+        <translation>The new password must differ from the current one.</translation>
+    </message>
+    <message>
+        <source>Changer mon mot de passe</source>
+        <translation>Change my password</translation>
+    </message>
+    <message>
+        <source>Compte : %1</source>
+        <translation>Account: %1</translation>
+    </message>
+    <message>
+        <source>Au moins %1 caractères mêlant minuscules, majuscules, chiffres ou autres signes (ou une phrase d'au moins 16 caractères), sans votre identifiant ni votre nom.</source>
+        <translation>At least %1 characters mixing lower case, upper case, digits or other signs (or a phrase of at least 16 characters), without your login or your name.</translation>
+    </message>
+    <message>
+        <source>Mot de passe actuel :</source>
+        <translation>Current password:</translation>
+    </message>
+    <message>
+        <source>Nouveau mot de passe :</source>
+        <translation>New password:</translation>
+    </message>
+    <message>
+        <source>Confirmation :</source>
+        <translation>Confirm:</translation>
+    </message>
+    <message>
+        <source>Changer</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <source>Annuler</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Saisissez votre mot de passe actuel et le nouveau.</source>
+        <translation>Type your current password and the new one.</translation>
+    </message>
+    <message>
+        <source>La confirmation ne correspond pas au nouveau mot de passe.</source>
+        <translation>The confirmation does not match the new password.</translation>
+    </message>
+    <message>
+        <source>Vérification…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>La console se ferme.</source>
+        <translation>The console is closing.</translation>
+    </message>
+    <message>
+        <source>Mot de passe actuel refusé : %1</source>
+        <translation>Current password refused: %1</translation>
+    </message>
+    <message>
+        <source>Changement impossible : %1</source>
+        <translation>Cannot change the password: %1</translation>
     </message>
 </context>
 <context>
