@@ -318,6 +318,21 @@ def test_locking_closes_the_password_dialog(signed_console: SignedConsole, accou
     assert keeper.locked and not dialog.isVisible()
     keeper.password_action.trigger()  # disabled while locked: nothing opens
     assert keeper.password_dialog is None
+    # Locked in the middle of a check: the dialog goes at once, the check ends unseen.
+    keeper.lock_screen.unlock_requested.emit(TEST_PASSWORD)
+    qtbot.waitUntil(lambda: not keeper.locked, timeout=10_000)
+    keeper.password_action.trigger()
+    dialog = keeper.password_dialog
+    assert dialog is not None
+    dialog.current.setText("not the password")
+    dialog.new.setText("Quai-de-la-Deule-42")
+    dialog.confirm.setText("Quai-de-la-Deule-42")
+    dialog.change_button.click()
+    assert dialog.busy
+    keeper.lock_action.trigger()
+    assert keeper.locked and not dialog.isVisible()
+    qtbot.waitUntil(lambda: keeper.password_dialog is None, timeout=10_000)
+    assert not dialog.changed
 
 
 # --------------------------------------------------------------------------- shift handover

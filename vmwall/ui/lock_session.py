@@ -224,7 +224,7 @@ class ConsoleSession(QObject):
         session = self.session
         window.bridge.submit("record the lock", lambda: self.accounts.lock(session, why))
         if self.password_dialog is not None:  # a locked console shows nothing of its operator's
-            self.password_dialog.reject()
+            self.password_dialog.abandon()
         self._hidden = [w for w in (window.splitter, *window.grid_windows) if w.isVisible()]
         self._hidden += [d for d in window.findChildren(QDockWidget) if d.isVisible()]
         for widget in self._hidden:

@@ -73,6 +73,7 @@ class PasswordDialog(QDialog):
         self._change = change
         self.changed = False
         self.busy = False
+        self._abandoned = False
         self.setWindowTitle(self.tr("Changer mon mot de passe"))
         self.setModal(True)
         heading = QLabel(self.tr("Compte : %1").replace("%1", who), self)
@@ -160,8 +161,19 @@ class PasswordDialog(QDialog):
         self.changed = True
         self.accept()
 
+    def abandon(self) -> None:
+        """Close now (the console locks); a check under way finishes unseen, then closes it."""
+        self.hide()
+        if self.busy:
+            self._abandoned = True
+        else:
+            super().reject()
+
     def _on_refused(self, error: Exception) -> None:
         self._set_busy(False)
+        if self._abandoned:
+            super().reject()
+            return
         if isinstance(error, PasswordPolicyError):
             self.message.setText(policy_text(error))
         elif isinstance(error, LoginRefusedError):
