@@ -4,7 +4,10 @@ Runs on the ONVIF loop (every method is called there). Per camera:
 
 - **latest wins**: `set` only records the wanted velocity; one task per camera sends it. While a
   request is in flight or the rate slot is not open yet, newer values replace older ones;
-- **rate limit**: two ContinuousMove requests to one camera start at least ``1 / max_rate`` apart
+- **rate limit**: two ContinuousMove requests to one camera start at least ``1 / max_rate`` apart,
+  and a request leaves at least 1 s after the answer to the one ``max_rate`` requests before it: a
+  request is in the camera's hands by its answer, so however the network delays them, the camera
+  never counts more than ``max_rate`` in any second
   (Stops are not delayed and not counted: releasing the stick stops the camera at once);
 - **one request in flight** per camera, so requests reach the camera in the order they were meant;
 - **refresh**: ContinuousMove carries a Timeout (``move_timeout_s``) so that a camera stops by
@@ -24,6 +27,7 @@ import contextlib
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -87,6 +91,11 @@ class PilotConfig:
         return _RATE_MARGIN / self.max_rate
 
     @property
+    def per_second(self) -> int:
+        """The most ContinuousMove requests a camera may receive in any one second."""
+        return max(1, math.floor(self.max_rate))
+
+    @property
     def refresh_s(self) -> float:
         return max(self.min_interval, self.move_timeout_s / 2)
 
@@ -105,6 +114,7 @@ def clean_velocity(pan: float, tilt: float, zoom: float) -> Velocity:
 
 class _Track:
     __slots__ = (
+        "answers",
         "desired",
         "failed",
         "force_stop",
@@ -124,6 +134,7 @@ class _Track:
         self.sending = False  # a ContinuousMove is in flight
         self.failed = False  # a request failed: Stop pending until the camera answers
         self.last_move_at = -math.inf  # start of the last ContinuousMove
+        self.answers: deque[float] = deque()  # when the last ContinuousMoves were answered (or failed)
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
@@ -283,7 +294,7 @@ class Pilot:
             self._sink.failed(camera, exc)
             return
         # Wait for the rate slot; newer values replace the wanted one meanwhile, a Stop cuts in.
-        while (remaining := track.last_move_at + self.config.min_interval - self._clock()) > 0:
+        while (remaining := self._slot_opens(track) - self._clock()) > 0:
             await self._wait(track, remaining)
             if track.desired in (None, ZERO) or track.force_stop or track.failed:
                 return
@@ -298,16 +309,30 @@ class Pilot:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            self._answered(track)
             track.failed = True
             track.moving = True  # it may have started: make sure it stops
             self._sink.failed(camera, exc)
             return
         finally:
             track.sending = False
+        self._answered(track)
         track.sent = wanted
         if not track.moving:
             track.moving = True
             self._sink.moved(camera, wanted)
+
+    def _slot_opens(self, track: _Track) -> float:
+        """When the next ContinuousMove may leave (see the rate limit in the module docstring)."""
+        opens = track.last_move_at + self.config.min_interval
+        if len(track.answers) >= self.config.per_second:
+            opens = max(opens, track.answers[0] + 1.0)
+        return opens
+
+    def _answered(self, track: _Track) -> None:
+        track.answers.append(self._clock())
+        while len(track.answers) > self.config.per_second:
+            track.answers.popleft()
 
     async def _recover(self, camera: int, track: _Track) -> None:
         try:
