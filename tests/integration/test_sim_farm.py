@@ -205,6 +205,7 @@ def test_ffplay_plays_the_stream(sim_farm: Any) -> None:
     require_tools("ffplay", "Xvfb")
     spec = _spec(sim_farm, 2)
     log: list[str] = []
+    delayed_before = sim_farm.video.frames_delayed("cam2/sub")
     # A private X server: a player that misbehaves must not disturb the session's display.
     with _private_xvfb() as display:
         player = subprocess.Popen(
@@ -241,8 +242,12 @@ def test_ffplay_plays_the_stream(sim_farm: Any) -> None:
     assert _ffplay_clock(log) >= 3.0, text[-800:]
     status = [line.split() for line in log if "M-V:" in line]
     # ffplay may drop a picture that is late while its window comes up; the stream itself loses none
-    # (consecutive frame counters: test_frames_show_camera_clock_and_counter).
-    assert int(status[-1][status[-1].index("fd=") + 1]) <= 2, "ffplay kept dropping frames"
+    # (consecutive frame counters: test_frames_show_camera_clock_and_counter). Frames stamped at
+    # their due time but pushed late by a busy machine (the farm counts them) may be dropped too,
+    # as a player drops a real camera's frames that a congested network delays.
+    delayed = sim_farm.video.frames_delayed("cam2/sub") - delayed_before
+    dropped = int(status[-1][status[-1].index("fd=") + 1])
+    assert dropped <= 2 + delayed, f"ffplay kept dropping frames: {dropped} ({delayed} pushed late)"
 
 
 def _stop(process: subprocess.Popen[Any]) -> None:

@@ -334,4 +334,6 @@ def test_the_gui_thread_never_waits_for_a_slow_database_or_hub(console: ConsoleF
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert len(ticks) > 100
     print(f"longest GUI pause: {max(gaps) * 1000:.0f} ms")
-    assert max(gaps) < 0.25, f"the GUI thread stalled for {max(gaps):.2f} s"
+    # Each stalled call takes 1.5 s: a GUI thread that waited for one would pause that long. Below
+    # 1 s the pause is the machine's (a loaded CI runner has shown 0.75 s), not one of those calls.
+    assert max(gaps) < 1.0, f"the GUI thread stalled for {max(gaps):.2f} s"

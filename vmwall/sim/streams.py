@@ -83,6 +83,7 @@ class SimStream:
     drawn_at: Position | None = None
     drawn_time: float = 0.0
     frames_sent: int = 0
+    frames_delayed: int = 0  # pushed more than half a frame after they were due (a busy machine)
     restart: bool = False  # first consumer of a new RTSP media: send a keyframe at once
     gop_phase: int = 0  # keyframes fall on ticks where (tick - gop_phase) % FPS == 0
 
@@ -146,6 +147,11 @@ class VideoFarm:
 
     def frames_sent(self, key: str) -> int:
         return self._streams[key].frames_sent
+
+    def frames_delayed(self, key: str) -> int:
+        """Frames of ``key`` handed to the RTSP server more than half a frame after they were due:
+        stamped with their due time, they reach a player late (a player may drop them)."""
+        return self._streams[key].frames_delayed
 
     # --- stills ------------------------------------------------------------------------------
     def snapshot_rgb(self, camera: int) -> npt.NDArray[np.uint8]:
@@ -214,6 +220,8 @@ class VideoFarm:
         stream.frames_sent += 1
         with self._lock:
             sinks = list(stream.sinks)
+        if time.monotonic() - due > FRAME_S / 2:
+            stream.frames_delayed += 1
         for sink in sinks:
             sink(unit, due)
 
