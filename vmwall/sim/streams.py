@@ -36,7 +36,7 @@ class PtzSource(Protocol):
 
 
 # A consumer of one stream: called with each access unit and the instant (``time.monotonic()``) the
-# frame was due, as a camera's encoder would timestamp its capture, whatever delay the farm had.
+# frame was due (the farm counts frames handed over late: ``frames_delayed``).
 Sink = Callable[[bytes, float], None]
 
 
