@@ -131,10 +131,7 @@ class RtspFarmServer:
     ) -> None:
         appsrc = media.get_element().get_by_name("src")
 
-        def push(unit: bytes, _due: float) -> None:
-            # Stamped by appsrc's do-timestamp when it leaves (in PLAYING, on the pipeline's clock).
-            # Stamping with the due time instead made RTP steps exact, but new sessions on a busy
-            # machine then got no picture now and then (test_video_leak): not worth it.
+        def push(unit: bytes) -> None:
             # Copy into GStreamer-owned memory: a wrapped Python bytes object may be freed early.
             buffer = Gst.Buffer.new_allocate(None, len(unit), None)
             buffer.fill(0, unit)

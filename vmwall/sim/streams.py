@@ -35,9 +35,7 @@ class PtzSource(Protocol):
     def is_moving(self) -> bool: ...
 
 
-# A consumer of one stream: called with each access unit and the instant (``time.monotonic()``) the
-# frame was due (the farm counts frames handed over late: ``frames_delayed``).
-Sink = Callable[[bytes, float], None]
+Sink = Callable[[bytes], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +147,8 @@ class VideoFarm:
         return self._streams[key].frames_sent
 
     def frames_delayed(self, key: str) -> int:
-        """Frames of ``key`` handed to the RTSP server more than half a frame after they were due:
-        stamped with their due time, they reach a player late (a player may drop them)."""
+        """Frames of ``key`` handed to the RTSP server more than half a frame after they were due
+        (a busy machine): a player may drop such a frame once the next one is already there."""
         return self._streams[key].frames_delayed
 
     # --- stills ------------------------------------------------------------------------------
@@ -223,7 +221,7 @@ class VideoFarm:
         if time.monotonic() - due > FRAME_S / 2:
             stream.frames_delayed += 1
         for sink in sinks:
-            sink(unit, due)
+            sink(unit)
 
     def _render(self) -> None:
         while not self._stop.is_set():
