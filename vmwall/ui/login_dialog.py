@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 from vmwall.accounts import AccessProblem, LoginFailure, LoginRefusedError, Session
 from vmwall.model.user import MAX_LOGIN_LENGTH
 from vmwall.ui.bridge import Bridge
+from vmwall.ui.checked_dialog import CheckedDialog
 
 
 def refusal_text(error: Exception) -> str:
@@ -77,7 +76,7 @@ def refusal_text(error: Exception) -> str:
         return str(error)
 
 
-class LoginDialog(QDialog):
+class LoginDialog(CheckedDialog):
     """Asks a login and a password; ``authenticate(login, password)`` (blocking, run on a worker)
     returns the Session or raises. ``session`` holds the result once the dialog is accepted."""
 
@@ -90,15 +89,12 @@ class LoginDialog(QDialog):
         login_hint: str = "",
         outgoing: Session | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, bridge, "loginMessage")
         self.setObjectName("loginDialog")
-        self._bridge = bridge
         self._authenticate = authenticate
         self.session: Session | None = None
-        self.busy = False
         handover = outgoing is not None
         self.setWindowTitle(self.tr("Changer d'opérateur") if handover else self.tr("vmwall — connexion"))
-        self.setModal(True)
         heading = QLabel(self)
         heading.setObjectName("loginHeading")
         heading.setWordWrap(True)
@@ -116,10 +112,6 @@ class LoginDialog(QDialog):
         self.password.setObjectName("passwordField")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setMaxLength(1024)
-        self.message = QLabel("", self)
-        self.message.setObjectName("loginMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow(self.tr("Identifiant :"), self.login)
         form.addRow(self.tr("Mot de passe :"), self.password)
@@ -128,6 +120,7 @@ class LoginDialog(QDialog):
             self.tr("Prendre la main") if handover else self.tr("Se connecter"), self
         )
         self.sign_in_button.setDefault(True)
+        self.inputs = (self.login, self.password, self.sign_in_button)
         self.buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(
             self.tr("Annuler") if handover else self.tr("Quitter"), QDialogButtonBox.ButtonRole.RejectRole
@@ -153,44 +146,13 @@ class LoginDialog(QDialog):
             self.show_message(self.tr("Saisissez votre identifiant et votre mot de passe."))
             (self.password if login else self.login).setFocus()
             return
-        self._set_busy(True)
-        self.show_message(self.tr("Vérification…"))
         authenticate = self._authenticate
-        future = self._bridge.submit(
-            "sign in",
-            lambda: authenticate(login, password),
-            self._on_signed_in,
-            self._on_refused,
-            receiver=self,
-        )
-        if future is None:
-            self._set_busy(False)
-            self.show_message(self.tr("La console se ferme."))
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        for widget in (self.login, self.password, self.sign_in_button):
-            widget.setEnabled(not busy)
+        self.check("sign in", lambda: authenticate(login, password), self._on_signed_in, self._on_refused)
 
     def _on_signed_in(self, session: Session) -> None:
-        self._set_busy(False)
         self.session = session
         self.accept()
 
     def _on_refused(self, error: Exception) -> None:
-        self._set_busy(False)
         self.show_message(refusal_text(error))
         self.password.setFocus()
-
-    def reject(self) -> None:
-        if not self.busy:  # a check under way finishes first (its outcome must not be lost)
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
-        if self.busy:
-            event.ignore()
-            return
-        super().closeEvent(event)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 from vmwall.accounts import LoginRefusedError
 from vmwall.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordPolicyError
 from vmwall.ui.bridge import Bridge
+from vmwall.ui.checked_dialog import CheckedDialog
 from vmwall.ui.login_dialog import refusal_text
 
 # change(current, new): blocking, run on a worker; raises LoginRefusedError or PasswordPolicyError.
@@ -63,19 +62,16 @@ def policy_text(error: PasswordPolicyError) -> str:
     return texts.get(error.rule, str(error))
 
 
-class PasswordDialog(QDialog):
+class PasswordDialog(CheckedDialog):
     """``changed`` is True once the service accepted the new password (the dialog then closes)."""
 
     def __init__(self, parent: QWidget | None, bridge: Bridge, change: Change, who: str) -> None:
-        super().__init__(parent)
+        super().__init__(parent, bridge, "passwordMessage")
         self.setObjectName("passwordDialog")
-        self._bridge = bridge
         self._change = change
         self.changed = False
-        self.busy = False
         self._abandoned = False
         self.setWindowTitle(self.tr("Changer mon mot de passe"))
-        self.setModal(True)
         heading = QLabel(self.tr("Compte : %1").replace("%1", who), self)
         heading.setWordWrap(True)
         rules = QLabel(
@@ -89,10 +85,6 @@ class PasswordDialog(QDialog):
         self.current = self._field("currentPasswordField")
         self.new = self._field("newPasswordField")
         self.confirm = self._field("confirmPasswordField")
-        self.message = QLabel("", self)
-        self.message.setObjectName("passwordMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow(self.tr("Mot de passe actuel :"), self.current)
         form.addRow(self.tr("Nouveau mot de passe :"), self.new)
@@ -100,6 +92,7 @@ class PasswordDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.change_button = QPushButton(self.tr("Changer"), self)
         self.change_button.setDefault(True)
+        self.inputs = (self.current, self.new, self.confirm, self.change_button)
         self.buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(
             self.tr("Annuler"), QDialogButtonBox.ButtonRole.RejectRole
@@ -137,27 +130,12 @@ class PasswordDialog(QDialog):
             self.message.setText(self.tr("La confirmation ne correspond pas au nouveau mot de passe."))
             self.current.setFocus()
             return
-        self._set_busy(True)
-        self.message.setText(self.tr("Vérification…"))
         change = self._change
-        future = self._bridge.submit(
-            "change the operator's password",
-            lambda: change(current, new),
-            self._on_changed,
-            self._on_refused,
-            receiver=self,
+        self.check(
+            "change the operator's password", lambda: change(current, new), self._on_changed, self._on_refused
         )
-        if future is None:
-            self._set_busy(False)
-            self.message.setText(self.tr("La console se ferme."))
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        for widget in (self.current, self.new, self.confirm, self.change_button):
-            widget.setEnabled(not busy)
 
     def _on_changed(self, _result: object) -> None:
-        self._set_busy(False)
         self.changed = True
         self.accept()
 
@@ -167,12 +145,11 @@ class PasswordDialog(QDialog):
         if self.busy:
             self._abandoned = True
         else:
-            super().reject()
+            self.reject()
 
     def _on_refused(self, error: Exception) -> None:
-        self._set_busy(False)
         if self._abandoned:
-            super().reject()
+            self.reject()
             return
         if isinstance(error, PasswordPolicyError):
             self.message.setText(policy_text(error))
@@ -185,13 +162,3 @@ class PasswordDialog(QDialog):
                 self.tr("Changement impossible : %1").replace("%1", str(error) or type(error).__name__)
             )
         self.current.setFocus()
-
-    def reject(self) -> None:
-        if not self.busy:  # a change under way finishes first (its outcome must be said)
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
-        if self.busy:
-            event.ignore()
-            return
-        super().closeEvent(event)

@@ -217,6 +217,17 @@
     </message>
 </context>
 <context>
+    <name>CheckedDialog</name>
+    <message>
+        <source>Vérification…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>La console se ferme.</source>
+        <translation>The console is closing.</translation>
+    </message>
+</context>
+<context>
     <name>ConsoleSession</name>
     <message>
         <source>&amp;Session</source>
@@ -1373,14 +1384,6 @@ vmwall users add LOGIN --role administrateur --password-stdin</translation>
         <source>Saisissez votre identifiant et votre mot de passe.</source>
         <translation>Enter your login and your password.</translation>
     </message>
-    <message>
-        <source>Vérification…</source>
-        <translation>Checking…</translation>
-    </message>
-    <message>
-        <source>La console se ferme.</source>
-        <translation>The console is closing.</translation>
-    </message>
 </context>
 <context>
     <name>MonthlyStatsDialog</name>
@@ -1506,14 +1509,6 @@ vmwall users add LOGIN --role administrateur --password-stdin</translation>
     <message>
         <source>La confirmation ne correspond pas au nouveau mot de passe.</source>
         <translation>The confirmation does not match the new password.</translation>
-    </message>
-    <message>
-        <source>Vérification…</source>
-        <translation>Checking…</translation>
-    </message>
-    <message>
-        <source>La console se ferme.</source>
-        <translation>The console is closing.</translation>
     </message>
     <message>
         <source>Mot de passe actuel refusé : %1</source>
