@@ -135,6 +135,22 @@ def test_login_and_refusals_on_the_real_store(database: Database) -> None:
     assert found is not None and found.failed_logins == 1 and found.last_login_at is not None
 
 
+def test_an_operator_changes_their_own_password_on_the_real_store(database: Database) -> None:
+    create_account(database, "nuit", Role.OPERATEUR)
+    service = AccountService(AccountRepository(database), params=FAST)
+    session = service.login("nuit", TEST_PASSWORD)
+    with pytest.raises(LoginRefusedError, match="unknown login or wrong password"):
+        service.change_own_password(session, "Mauvais-mot-2025", "Quai-de-la-Deule-42")
+    found = AccountRepository(database).find("nuit")
+    assert found is not None and found.failed_logins == 1  # counted like a wrong login
+    service.change_own_password(session, TEST_PASSWORD, "Quai-de-la-Deule-42")
+    other_workstation = AccountService(AccountRepository(Database(database.url)), params=FAST)
+    with pytest.raises(LoginRefusedError):
+        other_workstation.login("nuit", TEST_PASSWORD)
+    assert other_workstation.login("nuit", "Quai-de-la-Deule-42").login == "nuit"
+    assert assert_secret_not_stored(database, "Quai-de-la-Deule-42") > 0
+
+
 def test_a_suspension_reaches_an_open_session_on_another_workstation(database: Database) -> None:
     """Two consoles (two services, their own connections): the administrator's console suspends the
     operator's agrément; the operator's console watcher takes the image rights away."""
