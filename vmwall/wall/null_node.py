@@ -166,8 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     agent_box.append(agent)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    agent.start()
+    # "started" goes out before the agent's thread can report a show, as the docstring promises:
+    # the first snapshot may be applied within milliseconds of the start.
     _emit(out, lock, {"event": "started", "name": args.name, "t": time.monotonic()})
+    agent.start()
     try:
         while not stop.is_set():
             stop.wait(args.report_delay / 2 if args.report_delay > 0 else 0.2)
