@@ -69,9 +69,8 @@ def _child(urls: list[str], cycles: int = 200) -> None:
     def cycle(player: TilePlayer, i: int, live: bool) -> None:
         player.play(sources[i % 2])
         if live:
-            # The picture is there within 10 s, or the player declares it lost and tries again (a
-            # test relay's RTSP session now and then set up as the last one is torn down): once in
-            # a run is tolerated and reported, more is a failure.
+            # The picture is there within 10 s, or the player declares it lost and tries again:
+            # once in a run is tolerated and reported (the test is about leaks), more is a failure.
             started = time.monotonic()
             wait_state(player, TileState.LIVE, 30)
             if time.monotonic() - started > 10:

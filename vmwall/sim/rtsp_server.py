@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import gi
 
@@ -48,6 +49,8 @@ class RtspFarmServer:
         self._loop = GLib.MainLoop.new(self._context, False)
         self._thread: threading.Thread | None = None
         self._servers: dict[int, GstRtspServer.RTSPServer] = {}
+        self._counter_lock = threading.Lock()
+        self.frames_not_playing = 0  # frames dropped: their media was no longer playing (MediaFeed)
         for spec in specs:
             self._servers[spec.number] = self._make_server(spec, require_auth)
 
@@ -130,12 +133,73 @@ class RtspFarmServer:
         self, _factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia, key: str
     ) -> None:
         appsrc = media.get_element().get_by_name("src")
+        feed = MediaFeed(self._video, key, appsrc, self.count_frame_not_playing)
+        feed.start()
+        media.connect("unprepared", lambda _media: feed.close())
 
-        def push(unit: bytes) -> None:
-            # Copy into GStreamer-owned memory: a wrapped Python bytes object may be freed early.
-            buffer = Gst.Buffer.new_allocate(None, len(unit), None)
-            buffer.fill(0, unit)
-            appsrc.emit("push-buffer", buffer)
+    def count_frame_not_playing(self) -> None:
+        with self._counter_lock:
+            self.frames_not_playing += 1
 
-        self._video.attach(key, push)
-        media.connect("unprepared", lambda _m: self._video.detach(key, push))
+
+class FeedTarget(Protocol):
+    """What a feed needs from the farm (`VideoFarm`)."""
+
+    def attach(self, key: str, sink: Callable[[bytes], None]) -> None: ...
+    def detach(self, key: str, sink: Callable[[bytes], None]) -> None: ...
+
+
+class MediaFeed:
+    """Feeds one RTSP media's appsrc from the farm, from the moment its pipeline plays.
+
+    appsrc stamps each buffer (``do-timestamp``) with the pipeline clock minus the pipeline's base
+    time, which is set only on the way to PLAYING. A frame pushed while the media is still being
+    prepared could be stamped with the clock's absolute time (hours): the clients' sinks then wait
+    hours for it, the media never sends a packet, and, being shared, swallows every later client of
+    the camera. So the farm's sink is attached on the appsrc's first ``need-data``, which a live
+    source emits only once PLAYING. A frame that finds the source no longer playing (the media being
+    torn down) is dropped and counted (``RtspFarmServer.frames_not_playing``).
+    """
+
+    def __init__(
+        self, video: FeedTarget, key: str, appsrc: Gst.Element, on_not_playing: Callable[[], None]
+    ) -> None:
+        self._video = video
+        self._key = key
+        self._appsrc = appsrc
+        self._on_not_playing = on_not_playing
+        self._lock = threading.Lock()
+        self._attached = False
+        self._closed = False
+        self._need_data = 0
+
+    def start(self) -> None:
+        """Attach to the farm once the source asks for data (call before the media is prepared)."""
+        self._need_data = self._appsrc.connect("need-data", self._on_need_data)
+
+    def _on_need_data(self, _appsrc: Gst.Element, _length: int) -> None:
+        with self._lock:
+            if self._attached or self._closed:
+                return
+            self._attached = True
+            # Attached under the lock, so an unprepare cannot slip between the check and the attach.
+            self._video.attach(self._key, self.push)
+        self._appsrc.disconnect(self._need_data)  # once is enough: not a Python call per frame
+
+    def close(self) -> None:
+        """The media is gone (unprepared): detach from the farm, and never attach afterwards."""
+        with self._lock:
+            self._closed = True
+            attached, self._attached = self._attached, False
+        if attached:
+            self._video.detach(self._key, self.push)
+
+    def push(self, unit: bytes) -> None:
+        _, state, _ = self._appsrc.get_state(0)
+        if state != Gst.State.PLAYING:
+            self._on_not_playing()
+            return
+        # Copy into GStreamer-owned memory: a wrapped Python bytes object may be freed early.
+        buffer = Gst.Buffer.new_allocate(None, len(unit), None)
+        buffer.fill(0, unit)
+        self._appsrc.emit("push-buffer", buffer)
