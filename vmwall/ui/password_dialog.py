@@ -123,11 +123,11 @@ class PasswordDialog(CheckedDialog):
         for field in (self.current, self.new, self.confirm):
             field.clear()
         if not current or not new:
-            self.message.setText(self.tr("Saisissez votre mot de passe actuel et le nouveau."))
+            self.show_message(self.tr("Saisissez votre mot de passe actuel et le nouveau."))
             self.current.setFocus()
             return
         if new != confirm:
-            self.message.setText(self.tr("La confirmation ne correspond pas au nouveau mot de passe."))
+            self.show_message(self.tr("La confirmation ne correspond pas au nouveau mot de passe."))
             self.current.setFocus()
             return
         change = self._change
@@ -152,13 +152,11 @@ class PasswordDialog(CheckedDialog):
             self.reject()
             return
         if isinstance(error, PasswordPolicyError):
-            self.message.setText(policy_text(error))
+            self.show_message(policy_text(error))
         elif isinstance(error, LoginRefusedError):
-            self.message.setText(
-                self.tr("Mot de passe actuel refusé : %1").replace("%1", refusal_text(error))
-            )
+            self.show_message(self.tr("Mot de passe actuel refusé : %1").replace("%1", refusal_text(error)))
         else:
-            self.message.setText(
+            self.show_message(
                 self.tr("Changement impossible : %1").replace("%1", str(error) or type(error).__name__)
             )
         self.current.setFocus()
