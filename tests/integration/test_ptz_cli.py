@@ -95,6 +95,11 @@ def test_status_presets_goto_move_stop(
     moved = head.position()
     assert moved.pan > 0.2 and moved.tilt < -0.2
     assert len(head.received("ContinuousMove")) >= 3  # refreshed: the 1 s move timeout never ran out
+    # --for counts the movement itself: from the first move the camera took to the Stop, whatever
+    # the first contact with the camera cost before.
+    first_move = head.received("ContinuousMove")[0].at
+    stop = next(c.at for c in head.received("Stop") if c.at > first_move)
+    assert 1.5 <= stop - first_move < 2.5, stop - first_move
     code, token, _ = run("1", "preset-set", "Parvis nord")
     assert code == 0 and token.strip() == "preset_1"
     assert run("1", "home") == (0, "", "")

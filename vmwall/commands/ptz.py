@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from vmwall.commands._auth import cli_workstation
 from vmwall.errors import UserFacingError
-from vmwall.ptz.api import LockHolder, PtzError, PtzListener, PtzSettings, TourState
+from vmwall.ptz.api import LockHolder, PtzAction, PtzError, PtzEvent, PtzListener, PtzSettings, TourState
 
 if TYPE_CHECKING:
     from vmwall.model import Camera, User
@@ -95,7 +95,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     for axis in ("pan", "tilt", "zoom"):
         move.add_argument(axis, type=_speed, metavar=axis.upper(), help=f"{axis} speed in -1..1")
     move.add_argument(
-        "--for", dest="duration", type=_positive, default=1.0, metavar="SECONDS", help="default 1"
+        "--for",
+        dest="duration",
+        type=_positive,
+        default=1.0,
+        metavar="SECONDS",
+        help="how long the camera moves, from when it starts (default 1)",
     )
     actions.add_parser("stop", help="stop the camera")
     actions.add_parser("home", help="go to the home position")
@@ -268,6 +273,11 @@ class _Watcher(PtzListener):
         self.failed = threading.Event()
         self.tour: TourState | None = None
         self.tour_news = threading.Event()
+        self.moving = threading.Event()  # the camera accepted a ContinuousMove
+
+    def ptz_event(self, event: PtzEvent) -> None:
+        if event.camera == self.camera and event.action is PtzAction.MOVE:
+            self.moving.set()
 
     def ptz_failed(self, error: PtzError) -> None:
         if error.camera == self.camera and self.failure is None:
@@ -403,11 +413,21 @@ def _interruptible() -> Iterator[threading.Event]:
 def _move(service: OnvifPtzService, camera: Camera, args: argparse.Namespace, watcher: _Watcher) -> int:
     with _interruptible() as interrupted:
         service.velocity(camera.number, args.pan, args.tilt, args.zoom)
-        end = time.monotonic() + args.duration
+        # SECONDS of movement: counted once the camera has taken the first move, so the first
+        # contact with it (connection, PTZ node, control lock: up to a second or more) is not
+        # taken out of them.
+        give_up = time.monotonic() + _WAIT_S
+        while not (watcher.moving.is_set() or watcher.failed.is_set() or interrupted.is_set()):
+            if time.monotonic() > give_up:
+                break  # stopped below, and said
+            watcher.moving.wait(0.05)
+        end = time.monotonic() + (args.duration if watcher.moving.is_set() else 0.0)
         while (remaining := end - time.monotonic()) > 0 and not interrupted.is_set():
             if watcher.failed.wait(min(0.1, remaining)):
                 break
-    failure = watcher.failure
+    failure: Exception | None = watcher.failure
+    if failure is None and not watcher.moving.is_set() and not interrupted.is_set():
+        failure = UserFacingError(f"the camera did not start moving within {_WAIT_S:g} s")
     try:
         _wait(service.stop_now(camera.number))
     except UserFacingError:
