@@ -322,3 +322,51 @@ def test_closing_a_writer_never_started_refuses_its_writes(
     writer.close()
     with pytest.raises(WriterClosedError):
         future.result(0)
+
+
+class RecountRace(LocalQueue):
+    """A queue file whose next count is read, then held until a write is appended (or 1 s): the
+    apply thread's recount of the file straddles the accept thread's append, as on a busy machine."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.armed = False
+        self.counting = threading.Event()
+        self.appended = threading.Event()
+
+    def count(self) -> int:
+        value = super().count()
+        if self.armed:
+            self.armed = False
+            self.counting.set()
+            if self.appended.wait(1.0):
+                time.sleep(0.2)  # the accept thread adds the write to its running count meanwhile
+        return value
+
+    def append(self, ops: Sequence[Operation]) -> list[int]:
+        ids = super().append(ops)
+        self.appended.set()
+        return ids
+
+
+def test_a_write_accepted_while_the_writer_recounts_its_queue_is_counted(
+    database: ScriptedDatabase, tmp_path: Path
+) -> None:
+    """The count the UI shows ("N entries not yet in the database") is the queue file's, even when a
+    write arrives while the writer recounts the file after a batch."""
+    queue = RecountRace(tmp_path / "q.sqlite3")
+    writer, _ = make_writer(database, queue)
+    writer.start()
+    try:
+        queue.armed = True
+        assert writer.submit(op("avant")).result(WAIT).saved  # its batch ends with a recount
+        assert queue.counting.wait(WAIT)
+        database.down = True
+        assert writer.submit(op("pendant")).result(WAIT).status is WriteStatus.QUEUED
+        wait_until(lambda: not writer.state().online)
+        time.sleep(0.3)  # whatever the recount was going to set, it has set
+        assert queue.count() == 1
+        assert writer.state().queued == 1
+    finally:
+        writer.close()
+        queue.close()

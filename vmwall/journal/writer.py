@@ -141,6 +141,9 @@ class JournalWriter:
         self._retry_delays = tuple(retry_delays_s) or _RETRY_DELAYS_S
         self._inbox: stdlib_queue.SimpleQueue[object] = stdlib_queue.SimpleQueue()
         self._lock = threading.Lock()
+        # Held (before _lock) from reading the queue file to updating the count from it: the
+        # accept thread's append and the apply thread's recount (never the GUI thread).
+        self._count_lock = threading.Lock()
         self._pending: dict[int, _Pending] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -232,21 +235,22 @@ class JournalWriter:
             self._check_stalled()
 
     def _accept(self, items: list[tuple[Operation, Future[WriteOutcome]]]) -> None:
-        try:
-            ids = self._queue.append([op for op, _ in items])
-        except LocalQueueError as error:
-            log.error("%s", error)
-            _resolve([(future, error) for _, future in items])
-            return
         resolutions: list[_Resolution] = []
-        with self._lock:
-            offline = not self._state.online
-            for queue_id, (op, future) in zip(ids, items, strict=True):
-                if offline:
-                    resolutions.append((future, WriteOutcome(WriteStatus.QUEUED, op.uid)))
-                else:
-                    self._pending[queue_id] = _Pending(future, op.uid)
-            self._set_state(queued=self._state.queued + len(ids))
+        with self._count_lock:  # the append and its count together (see _settle_foreign)
+            try:
+                ids = self._queue.append([op for op, _ in items])
+            except LocalQueueError as error:
+                log.error("%s", error)
+                _resolve([(future, error) for _, future in items])
+                return
+            with self._lock:
+                offline = not self._state.online
+                for queue_id, (op, future) in zip(ids, items, strict=True):
+                    if offline:
+                        resolutions.append((future, WriteOutcome(WriteStatus.QUEUED, op.uid)))
+                    else:
+                        self._pending[queue_id] = _Pending(future, op.uid)
+                self._set_state(queued=self._state.queued + len(ids))
         _resolve(resolutions)
         self._emit_state()
         self._wake.set()
@@ -416,12 +420,16 @@ class JournalWriter:
                         reason = reasons.get(queue_id) or "refused by the database"
                         resolutions.append((pending.future, UserFacingError(reason)))
         _resolve(resolutions)
-        try:
-            queued, refused = self._queue.count(), self._queue.dead_count()
-        except LocalQueueError:
-            return
-        with self._lock:
-            self._set_state(queued=queued, refused=refused)
+        # The file's counts replace the running ones. An append between reading them and setting
+        # them would be lost from the count (it is added to the running count, then overwritten):
+        # the accept thread appends under the same lock.
+        with self._count_lock:
+            try:
+                queued, refused = self._queue.count(), self._queue.dead_count()
+            except LocalQueueError:
+                return
+            with self._lock:
+                self._set_state(queued=queued, refused=refused)
         self._emit_state()
 
     def _went_offline(self, error: BaseException) -> None:
